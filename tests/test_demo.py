@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from wagtail.models import Page, Site
+
+from procedures.models import HomePage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_is_idempotent(settings, tmp_path):
+    settings.STORAGE_ROOT = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    counts = (Page.objects.count(), HomePage.objects.count(), Site.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Page.objects.count(), HomePage.objects.count(), Site.objects.count()) == counts
+    assert sorted(HomePage.objects.values_list("locale__language_code", flat=True)) == ["de", "en", "fr"]
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_page.specific.locale.language_code == "en"
+    assert (site.hostname, site.port) == ("127.0.0.1", 8000)
+
+
+def test_load_demo_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never loaded"):
+        call_command("load_demo", stdout=io.StringIO())
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.worker
+def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
+    """What the README's run command starts: SQLite, file-system broker, web + worker, demo data."""
+    port = _free_port()
+    embedded_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL", "DJANGO_ENV"}
+    }
+    embedded_env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "STORAGE_ROOT": str(tmp_path),
+            "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        }
+    )
+    log = (tmp_path / "rundemo.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "rundemo", "--address", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR, env=embedded_env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "rundemo.log").read_text()
+            try:
+                health = requests.get(f"{base}/healthz", timeout=5).json()
+                if health["status"] == "ok":
+                    break
+            except (requests.ConnectionError, ValueError):
+                pass
+            time.sleep(1)
+        assert health and health["status"] == "ok", (health, (tmp_path / "rundemo.log").read_text()[-3000:])
+        assert health["checks"]["database"]["detail"] == "sqlite"
+        assert health["checks"]["broker"]["detail"] == "filesystem"
+
+        home = requests.get(f"{base}/fr/", timeout=10)
+        assert home.status_code == 200 and "Créez votre entreprise ici" in home.text
+        assert requests.get(f"{base}/cms/login/", timeout=10).status_code == 200
+        login = requests.get(f"{base}/en/accounts/login/", timeout=10)
+        assert login.status_code == 200 and 'name="password"' in login.text
+        assert (tmp_path / "demo-admin-password.txt").exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    assert process.returncode == 0, (tmp_path / "rundemo.log").read_text()[-3000:]
