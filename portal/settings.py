@@ -135,6 +135,7 @@ except ValueError as error:
         f"DATABASE_URL is not a database URL this portal understands: {error}"
     ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # A file, not memory: the Celery worker is another process and must see the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(STORAGE_ROOT / "test-portal.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -169,7 +170,7 @@ WHITENOISE_USE_FINDERS = (
     not PRODUCTION
 )  # outside production, serve straight from static/ without collectstatic
 if not PRODUCTION:
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+    warnings.filterwarnings("ignore", message="No directory at")
 
 STORAGE_BACKEND = env_choice("STORAGE_BACKEND", ("filesystem", "s3"), "filesystem")
 if STORAGE_BACKEND == "s3":
