@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "procedures",
     "portal.core",
     "portal.accounts",
+    "portal.dossiers",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
