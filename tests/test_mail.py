@@ -105,7 +105,9 @@ def smtp_server():
 
 
 @pytest.mark.worker
-def test_mail_goes_through_the_worker_to_a_real_smtp_server(transactional_db, smtp_server, monkeypatch, request):
+def test_mail_goes_through_the_worker_to_a_real_smtp_server(
+    transactional_db, smtp_server, monkeypatch, request
+):
     handler, port = smtp_server
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
     monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
@@ -126,3 +128,22 @@ def test_mail_goes_through_the_worker_to_a_real_smtp_server(transactional_db, sm
     while OutgoingEmail.objects.get().state != OutgoingEmail.State.SENT:
         assert time.monotonic() < deadline
         time.sleep(0.1)
+
+
+@pytest.mark.django_db
+@override_settings(EMAIL_BACKEND=QUEUED, EMAIL_DELIVERY_BACKEND=LOCMEM)
+def test_an_operator_sends_a_failed_message_again(admin_client, django_capture_on_commit_callbacks):
+    send_mail("Subject", "Body", "psc@example.eu", ["ana@example.pt"])
+    failed = OutgoingEmail.objects.get()
+    OutgoingEmail.objects.filter(pk=failed.pk).update(state=OutgoingEmail.State.FAILED, attempts=10)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(
+            "/django-admin/core/outgoingemail/",
+            {"action": "send_again", "_selected_action": [str(failed.pk)]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "1 e-mail queued again." in response.content.decode()
+    assert len(callbacks) == 1
+    failed.refresh_from_db()
+    assert failed.state == OutgoingEmail.State.PENDING
