@@ -10,31 +10,39 @@ from django.utils.translation import gettext_lazy as _
 from portal.dossiers.states import ApplicationState, DossierState
 
 
-class Dossier(models.Model):
-    """One entrepreneur's application file covering every procedure of their checklist."""
+class LifecycleRecord(models.Model):
+    """What dossiers and applications share: a public id for URLs and a state only
+    ``services.transition`` changes."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name.capitalize()} {self.public_id} ({self.state})"
+
+
+class Dossier(LifecycleRecord):
+    """One entrepreneur's application file covering every procedure of their checklist."""
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
     language = models.CharField(_("language"), max_length=8)
     state = models.CharField(max_length=32, choices=DossierState, default=DossierState.DRAFT, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at"]
         verbose_name = _("dossier")
 
-    def __str__(self) -> str:
-        return f"Dossier {self.public_id} ({self.state})"
 
-
-class Application(models.Model):
+class Application(LifecycleRecord):
     """One procedure of a dossier, addressed to its competent authority.
 
     ``procedure_snapshot`` freezes the procedure definition (form, evidence, authority, channel) when the
     dossier starts, so later catalogue edits never change what the entrepreneur is answering."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="applications")
     procedure_id = models.PositiveIntegerField(
         help_text="Wagtail page id of the procedure when the dossier started"
@@ -43,15 +51,10 @@ class Application(models.Model):
     state = models.CharField(
         max_length=32, choices=ApplicationState, default=ApplicationState.DRAFT, editable=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("application")
-
-    def __str__(self) -> str:
-        return f"Application {self.public_id} ({self.state})"
 
 
 class StateChange(models.Model):
