@@ -1,0 +1,104 @@
+"""Helpers shared by the format validators: certificate chains, names, sub-indications."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509 import load_der_x509_certificate
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator import CertificateValidator
+from pyhanko_certvalidator.errors import (
+    DisallowedAlgorithmError,
+    ExpiredError,
+    InsufficientRevinfoError,
+    InvalidCertificateError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+    ValidationError,
+)
+from pyhanko_certvalidator.path import ValidationPath
+
+from .report import SubIndication
+
+# Weakest algorithms the portal accepts for new evidence (ETSI TS 119 312 / SOG-IS):
+MIN_RSA_BITS = 2048
+WEAK_DIGESTS = frozenset({"md5", "sha1"})
+
+
+def sub_indication_from_pyhanko(value) -> SubIndication | None:
+    """pyHanko's AdESFailure / AdESIndeterminate members carry the EN 319 102-1 names."""
+    if value is None:
+        return None
+    name = getattr(value, "name", str(value))
+    try:
+        return SubIndication[name]
+    except KeyError:
+        return SubIndication.GENERIC
+
+
+def signer_name(cert: asn1_x509.Certificate | None) -> str:
+    if cert is None:
+        return ""
+    try:
+        common_name = cert.subject.native.get("common_name")
+    except Exception:
+        common_name = None
+    if isinstance(common_name, list):
+        common_name = common_name[0]
+    return common_name or cert.subject.human_friendly
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def key_size_problem(cert: asn1_x509.Certificate) -> str | None:
+    """A reason the key is too weak, or None. Raises ValueError if the key cannot be read at all."""
+    public_key = load_der_x509_certificate(cert.dump()).public_key()
+    if isinstance(public_key, rsa.RSAPublicKey) and public_key.key_size < MIN_RSA_BITS:
+        return f"RSA key of {public_key.key_size} bits is below the {MIN_RSA_BITS} bits required"
+    return None
+
+
+@dataclass
+class ChainResult:
+    path: ValidationPath | None
+    sub_indication: SubIndication | None
+    message: str = ""
+
+
+def validate_chain(
+    cert: asn1_x509.Certificate, validation_context, *, key_usage: set[str] = frozenset()
+) -> ChainResult:
+    """Build and validate the signer's path; map certvalidator's errors to EN 319 102-1."""
+    validator = CertificateValidator(cert, validation_context=validation_context)
+    try:
+        path = asyncio.run(validator.async_validate_usage(set(key_usage)))
+        return ChainResult(path, None)
+    except PathBuildingError as error:
+        return ChainResult(None, SubIndication.NO_CERTIFICATE_CHAIN_FOUND, str(error))
+    except RevokedError as error:
+        return ChainResult(None, SubIndication.REVOKED_NO_POE, str(error))
+    except ExpiredError as error:
+        return ChainResult(None, SubIndication.OUT_OF_BOUNDS_NO_POE, str(error))
+    except NotYetValidError as error:
+        return ChainResult(None, SubIndication.NOT_YET_VALID, str(error))
+    except DisallowedAlgorithmError as error:
+        return ChainResult(None, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE, str(error))
+    except InsufficientRevinfoError as error:
+        return ChainResult(None, SubIndication.TRY_LATER, str(error))
+    except InvalidCertificateError as error:
+        return ChainResult(None, SubIndication.CHAIN_CONSTRAINTS_FAILURE, str(error))
+    except (PathValidationError, ValidationError) as error:
+        return ChainResult(None, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, str(error))
+
+
+DEFAULT_KEY_USAGE = KeyUsageConstraints()
