@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -116,7 +117,14 @@ def open_container(data: bytes) -> Container:
         try:
             with archive.open(info) as handle:
                 content = handle.read(MAX_ENTRY_BYTES + 1)  # never trust the declared size alone
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ) as error:
             raise ContainerError(f"entry {info.filename!r} cannot be read: {error}") from None
         if len(content) > MAX_ENTRY_BYTES:
             raise ContainerError(f"entry {info.filename!r} is larger than {MAX_ENTRY_BYTES} bytes")

@@ -5,6 +5,7 @@ Exit code 0 for a report of any verdict; 2 only when an input file cannot be rea
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +50,11 @@ class Command(BaseCommand):
         validate_parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args, **options):
+        if options["verbosity"] < 2:
+            # pyHanko logs every untrusted path and skipped trusted-list entry with a traceback;
+            # the report already says what matters.
+            for name in ("pyhanko", "pyhanko_certvalidator", "portal.signing"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
             at = datetime.fromisoformat(options["at"]) if options["at"] else None
         except ValueError:
