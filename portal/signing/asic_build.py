@@ -11,7 +11,6 @@ digests independent of that wrapper. Verification is done by signxml (see ``xade
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import mimetypes
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from lxml import etree
 
 from .asic import ASICE_MIMETYPE, MANIFEST_NS, MAX_ENTRIES, unsafe_name_reason
+from .common import run_sync
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
@@ -190,7 +190,7 @@ def build_xades_signature(
 
     if timestamper is not None:
         imprint = hashlib.sha256(_c14n(signature_value)).digest()
-        token = asyncio.run(timestamper.async_timestamp(imprint, "sha256"))
+        token = run_sync(timestamper.async_timestamp(imprint, "sha256"))
         unsigned = _sub(_sub(qualifying, _xades("UnsignedProperties")), _xades("UnsignedSignatureProperties"))
         timestamp = _sub(unsigned, _xades("SignatureTimeStamp"), Id=f"{signature_id}-T0")
         _sub(timestamp, _ds("CanonicalizationMethod"), Algorithm=EXC_C14N)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
@@ -11,7 +10,7 @@ from pyhanko.sign.validation import async_validate_detached_cms
 from pyhanko.sign.validation.generic_cms import async_validate_cms_signature
 from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 
-from .common import as_utc, signer_name, sub_indication_from_pyhanko
+from .common import as_utc, run_sync, signer_name, sub_indication_from_pyhanko
 from .report import Level, SignatureReport, SubIndication, ValidationReport, indication_for
 from .trust import TrustContext
 
@@ -91,13 +90,13 @@ def _validate(signed_data, content, covers, trust, at, report, label) -> Signatu
     ts_context = trust.validation_context(moment=at, other_certs=certs, for_timestamps=True)
     try:
         if content is None:
-            status = asyncio.run(
+            status = run_sync(
                 async_validate_cms_signature(
                     signed_data, status_cls=StandardCMSSignatureStatus, validation_context=signer_context
                 )
             )
         else:
-            status = asyncio.run(
+            status = run_sync(
                 async_validate_detached_cms(
                     content,
                     signed_data,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -25,6 +28,23 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.path import ValidationPath
 
 from .report import SubIndication
+
+T = TypeVar("T")
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run one of pyHanko's coroutines from synchronous code, even inside a running event loop.
+
+    ``asyncio.run`` refuses when the calling thread already runs a loop (an async view, Playwright's
+    sync API in tests); then the coroutine gets its own loop in a worker thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
+
 
 # Weakest algorithms the portal accepts for new evidence (ETSI TS 119 312 / SOG-IS):
 MIN_RSA_BITS = 2048
@@ -81,7 +101,7 @@ def validate_chain(
     """Build and validate the signer's path; map certvalidator's errors to EN 319 102-1."""
     validator = CertificateValidator(cert, validation_context=validation_context)
     try:
-        path = asyncio.run(validator.async_validate_usage(set(key_usage)))
+        path = run_sync(validator.async_validate_usage(set(key_usage)))
         return ChainResult(path, None)
     except PathBuildingError as error:
         return ChainResult(None, SubIndication.NO_CERTIFICATE_CHAIN_FOUND, str(error))

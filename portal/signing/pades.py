@@ -8,7 +8,6 @@ the DSS and later document timestamps) and, with trusted lists, the qualificatio
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import logging
@@ -31,7 +30,7 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-from .common import as_utc, signer_name, sub_indication_from_pyhanko
+from .common import as_utc, run_sync, signer_name, sub_indication_from_pyhanko
 from .report import Level, SignatureReport, SubIndication, ValidationReport, indication_for
 from .trust import TrustContext
 
@@ -132,7 +131,7 @@ def _valid_document_timestamps(doc_timestamps, trust, at, context_kwargs, report
     revisions = []
     for ts in doc_timestamps:
         try:
-            status = asyncio.run(
+            status = run_sync(
                 async_validate_pdf_timestamp(
                     ts,
                     validation_context=trust.validation_context(
@@ -159,7 +158,7 @@ def _valid_document_timestamps(doc_timestamps, trust, at, context_kwargs, report
 def _validate_signature(sig, filename, trust, at, context_kwargs, doc_ts_revisions, dss_revision, report):
     signer_context = trust.validation_context(moment=at, **context_kwargs)
     ts_context = trust.validation_context(moment=at, for_timestamps=True, **context_kwargs)
-    status = asyncio.run(
+    status = run_sync(
         async_validate_pdf_signature(
             sig, signer_validation_context=signer_context, ts_validation_context=ts_context
         )

@@ -9,7 +9,6 @@ signature), the level reached and the qualification.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import hashlib
@@ -33,7 +32,7 @@ from signxml.exceptions import (
 )
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
-from .common import as_utc, key_size_problem, signer_name, validate_chain
+from .common import as_utc, key_size_problem, run_sync, signer_name, validate_chain
 from .report import Level, SignatureReport, SubIndication, ValidationReport
 from .trust import TrustContext
 
@@ -338,7 +337,7 @@ def _verify_signature_timestamp(signature, element, trust, at, certs, label, rep
             report.warnings.append(
                 f"{label}: the signature timestamp was computed with a canonicalization other than the declared one"
             )
-        status = asyncio.run(
+        status = run_sync(
             validate_tst_signed_data(
                 signed_data,
                 trust.validation_context(moment=at, other_certs=certs, for_timestamps=True),

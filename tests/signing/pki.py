@@ -18,6 +18,8 @@ from pyhanko.sign import signers
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from portal.signing.common import run_sync
+
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
@@ -199,11 +201,13 @@ def sign_pdf(
         else None
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf or minimal_pdf()))
-    output = signers.sign_pdf(
-        writer,
-        signers.PdfSignatureMetadata(field_name=field_name, md_algorithm=md_algorithm),
-        signer=signer,
-        timestamper=timestamper,
+    output = run_sync(
+        signers.async_sign_pdf(
+            writer,
+            signers.PdfSignatureMetadata(field_name=field_name, md_algorithm=md_algorithm),
+            signer=signer,
+            timestamper=timestamper,
+        )
     )
     return output.getvalue()
 

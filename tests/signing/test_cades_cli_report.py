@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from portal.signing import signers as signer_registry
+from portal.signing.common import run_sync
 from portal.signing.report import Indication, Level, SignatureReport, SubIndication, ValidationReport
 from portal.signing.services import validate_and_store
 from portal.signing.trust import TrustContext
@@ -31,7 +33,7 @@ def cades(identity, pki, *, detached: bool = True) -> bytes:
         signing_key=identity.asn1_key,
         cert_registry=SimpleCertificateStore.from_certs([pki.root.asn1_cert]),
     )
-    content_info = asyncio.run(
+    content_info = run_sync(
         signer.async_sign_general_data(DOCUMENT, "sha256", detached=detached, use_cades=True)
     )
     return content_info.dump()
@@ -251,3 +253,16 @@ def test_signer_registry_validates_declared_options(monkeypatch):
         signer_registry.get_signer("dummy", url="u", colour="red")
     with pytest.raises(signer_registry.SignerConfigurationError, match="no signer named"):
         signer_registry.get_signer("csc")
+
+
+def test_validate_works_inside_a_running_event_loop(pki):
+    """Async views and Playwright's sync API run a loop in the calling thread."""
+    signed = sign_pdf(pki.signer, pki)
+
+    async def from_async_code():
+        return validate(signed, "a.pdf", trust=TrustContext(anchors=[pki.root.asn1_cert]))
+
+    # a fresh thread, so this test does not depend on whether the test thread already runs a loop
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        report = executor.submit(asyncio.run, from_async_code()).result()
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
