@@ -170,6 +170,11 @@ class TrustContext:
     anchors: list[asn1_x509.Certificate] = field(default_factory=list)
     registry: TSPRegistry = field(default_factory=TSPRegistry)
     lists: list[TrustedListInfo] = field(default_factory=list)
+    # "hard-fail": a certificate that declares a CRL or OCSP responder must have revocation data
+    # (embedded in the file, or fetched when allowed), else the result is INDETERMINATE, never
+    # TOTAL_PASSED on an unchecked status. "soft-fail" checks only what is at hand.
+    revocation_mode: str = "hard-fail"
+    allow_fetching: bool = False
 
     @classmethod
     def from_trusted_lists(
@@ -257,8 +262,8 @@ class TrustContext:
             trust_roots=self.timestamp_roots() if for_timestamps else self.trust_roots(),
             other_certs=list(other_certs),
             moment=moment,
-            allow_fetching=False,
-            revocation_mode="soft-fail",
+            allow_fetching=self.allow_fetching,
+            revocation_mode=self.revocation_mode,
             crls=list(crls),
             ocsps=list(ocsps),
         )

@@ -91,6 +91,7 @@ def make_leaf(
     not_after: datetime | None = None,
     tsa: bool = False,
     hash_algorithm: hashes.HashAlgorithm | None = None,
+    crl_url: str | None = None,
 ) -> Identity:
     key = _key(bits)
     builder = (
@@ -106,6 +107,9 @@ def make_leaf(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
         )
     )
+    if crl_url:
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     if tsa:
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
