@@ -59,6 +59,12 @@ def validate_cms(
     report.signatures.append(_validate(signed_data, content, covers, trust, at, report, filename))
 
 
+# After these, nothing says the signature covers the data file as it is.
+_DATA_NOT_VERIFIED = frozenset(
+    {SubIndication.HASH_FAILURE, SubIndication.SIG_CRYPTO_FAILURE, SubIndication.FORMAT_FAILURE}
+)
+
+
 def validate_container_cms(content, name, entries, data_files, trust, at, report) -> set[str]:
     """ASiC-S with CAdES: META-INF/signature.p7s over the single data file."""
     try:
@@ -76,12 +82,11 @@ def validate_container_cms(content, name, entries, data_files, trust, at, report
         )
         return set()
     result = _validate(signed_data, entries[data_files[0]], [data_files[0]], trust, at, report, name)
-    return (
-        set(data_files)
-        if result.sub_indication
-        not in (SubIndication.HASH_FAILURE, SubIndication.SIG_CRYPTO_FAILURE, SubIndication.FORMAT_FAILURE)
-        else set()
-    )
+    report.signatures.append(result)
+    if result.sub_indication in _DATA_NOT_VERIFIED:
+        result.covers = []
+        return set()
+    return set(data_files)
 
 
 def _validate(signed_data, content, covers, trust, at, report, label) -> SignatureReport:

@@ -63,8 +63,7 @@ def validate_xml(
 ) -> None:
     """A standalone XAdES file: enveloped/enveloping references only (detached data is not at hand)."""
     report.format = "XAdES"
-    covered = validate_signature_file(data, filename, {}, [], trust, at, report)
-    del covered
+    validate_signature_file(data, filename, {}, [], trust, at, report)
 
 
 def validate_signature_file(
@@ -166,6 +165,16 @@ def _resolver(entries: dict[str, bytes], resolved: list[str]) -> Callable[[str],
     return resolve
 
 
+def _references_own_document(signature: etree._Element) -> bool:
+    for reference in signature.findall("ds:SignedInfo/ds:Reference", NS):
+        uri = reference.get("URI")
+        if reference.get("Type", "").endswith("#SignedProperties"):
+            continue
+        if uri == "" or (uri or "").startswith("#"):
+            return True
+    return False
+
+
 def _weak_algorithms(signature: etree._Element) -> str | None:
     method = signature.find("ds:SignedInfo/ds:SignatureMethod", NS)
     algorithms = [method.get("Algorithm", "")] if method is not None else []
@@ -240,6 +249,8 @@ def _validate_one(document, signature, label, entries, data_files, trust, at, re
         return fail(SubIndication.FORMAT_FAILURE, f"{type(error).__name__}: {error}")
     covered = {path for path in resolved if path in data_files}
     result.covers = sorted(covered)
+    if not data_files and _references_own_document(signature):
+        result.covers = [label]  # a standalone enveloped/enveloping signature covers its own file
     if signature.find(".//xades:SignedProperties", NS) is None:
         report.warnings.append(f"{label}: plain XML signature without XAdES signed properties")
 

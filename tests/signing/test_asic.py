@@ -10,7 +10,7 @@ from io import BytesIO
 from urllib.parse import unquote
 
 import pytest
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
@@ -309,3 +309,65 @@ def test_corrupt_entry_crc_is_refused(sealed):
     report = validate(bytes(data), "c.asice")
     assert report.indication is Indication.TOTAL_FAILED
     assert report.errors
+
+
+# --- ASiC-S with CAdES, standalone XAdES, hostile XML -----------------------------------------
+
+
+def test_asics_with_detached_cades(pki, trusted):
+    from .test_cades_cli_report import DOCUMENT, cades
+
+    container = rezip(
+        [
+            ("mimetype", b"application/vnd.etsi.asic-s+zip"),
+            ("declaration.txt", DOCUMENT),
+            ("META-INF/signature.p7s", cades(pki.signer, pki)),
+        ]
+    )
+    report = validate(container, "declaration.asics", trust=trusted)
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    assert report.signatures[0].covers == ["declaration.txt"]
+    altered = replace_entry(container, "declaration.txt", DOCUMENT.upper())
+    report = validate(altered, "declaration.asics", trust=trusted)
+    assert report.signatures[0].sub_indication is SubIndication.HASH_FAILURE
+    assert report.unsigned_files == ["declaration.txt"]
+
+
+def test_asics_with_two_data_files_is_refused(pki, trusted):
+    container = rezip([("mimetype", b"application/vnd.etsi.asic-s+zip"), ("a.txt", b"a"), ("b.txt", b"b")])
+    report = validate(container, "x.asics", trust=trusted)
+    assert report.indication is Indication.TOTAL_FAILED
+    assert any("exactly one data file" in error for error in report.errors)
+
+
+def test_standalone_enveloped_xades(pki, trusted):
+    from signxml.xades import XAdESSigner
+
+    document = etree.fromstring(b"<Declaration><Applicant>Erika Mustermann</Applicant></Declaration>")
+    signed = XAdESSigner().sign(
+        document,
+        key=pki.signer.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        cert=[pki.signer.pem.decode()],
+    )
+    data = etree.tostring(signed)
+    report = validate(data, "declaration.xml", trust=trusted)
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    assert report.signatures[0].covers == ["declaration.xml"]
+    tampered = data.replace(b"Erika", b"Erica")
+    assert validate(tampered, "declaration.xml", trust=trusted).signatures[0].sub_indication is (
+        SubIndication.HASH_FAILURE
+    )
+
+
+def test_external_entities_are_never_resolved(sealed, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    hostile = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+        '<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#">&e;</asic:XAdESSignatures>'
+    ).encode()
+    report = validate(replace_entry(sealed, "META-INF/signatures0.xml", hostile), "c.asice")
+    assert "TOP-SECRET-VALUE" not in report.to_json()
+    assert report.indication is not Indication.TOTAL_PASSED
