@@ -95,30 +95,36 @@ class ChainResult:
     message: str = ""
 
 
-def validate_chain(
-    cert: asn1_x509.Certificate, validation_context, *, key_usage: set[str] = frozenset()
-) -> ChainResult:
-    """Build and validate the signer's path; map certvalidator's errors to EN 319 102-1."""
+# A signing certificate must allow digital signatures or non-repudiation (either, as pyHanko does
+# for PDF signers: many QES certificates carry only nonRepudiation).
+SIGNER_KEY_USAGE = KeyUsageConstraints(
+    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+)
+
+# Most specific first: several of these are subclasses of PathValidationError.
+_CHAIN_ERRORS: tuple[tuple[type[Exception], SubIndication], ...] = (
+    (PathBuildingError, SubIndication.NO_CERTIFICATE_CHAIN_FOUND),
+    (RevokedError, SubIndication.REVOKED_NO_POE),
+    (ExpiredError, SubIndication.OUT_OF_BOUNDS_NO_POE),
+    (NotYetValidError, SubIndication.NOT_YET_VALID),
+    (DisallowedAlgorithmError, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE),
+    (InsufficientRevinfoError, SubIndication.TRY_LATER),
+    (InvalidCertificateError, SubIndication.CHAIN_CONSTRAINTS_FAILURE),
+    (PathValidationError, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE),
+    (ValidationError, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE),
+)
+
+
+def validate_chain(cert: asn1_x509.Certificate, validation_context) -> ChainResult:
+    """Build and validate the signer's path and key usage; map certvalidator's errors to EN 319 102-1."""
     validator = CertificateValidator(cert, validation_context=validation_context)
     try:
-        path = run_sync(validator.async_validate_usage(set(key_usage)))
-        return ChainResult(path, None)
-    except PathBuildingError as error:
-        return ChainResult(None, SubIndication.NO_CERTIFICATE_CHAIN_FOUND, str(error))
-    except RevokedError as error:
-        return ChainResult(None, SubIndication.REVOKED_NO_POE, str(error))
-    except ExpiredError as error:
-        return ChainResult(None, SubIndication.OUT_OF_BOUNDS_NO_POE, str(error))
-    except NotYetValidError as error:
-        return ChainResult(None, SubIndication.NOT_YET_VALID, str(error))
-    except DisallowedAlgorithmError as error:
-        return ChainResult(None, SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE, str(error))
-    except InsufficientRevinfoError as error:
-        return ChainResult(None, SubIndication.TRY_LATER, str(error))
+        path = run_sync(validator.async_validate_path())
+    except (PathBuildingError, ValidationError) as error:
+        sub_indication = next(sub for kind, sub in _CHAIN_ERRORS if isinstance(error, kind))
+        return ChainResult(None, sub_indication, str(error))
+    try:
+        SIGNER_KEY_USAGE.validate(cert)
     except InvalidCertificateError as error:
-        return ChainResult(None, SubIndication.CHAIN_CONSTRAINTS_FAILURE, str(error))
-    except (PathValidationError, ValidationError) as error:
-        return ChainResult(None, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE, str(error))
-
-
-DEFAULT_KEY_USAGE = KeyUsageConstraints()
+        return ChainResult(None, SubIndication.CHAIN_CONSTRAINTS_FAILURE, f"key usage: {error}")
+    return ChainResult(path, None)

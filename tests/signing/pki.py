@@ -92,6 +92,7 @@ def make_leaf(
     tsa: bool = False,
     hash_algorithm: hashes.HashAlgorithm | None = None,
     crl_url: str | None = None,
+    encipherment_only: bool = False,
 ) -> Identity:
     key = _key(bits)
     builder = (
@@ -115,6 +116,10 @@ def make_leaf(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
         ).add_extension(
             x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
+        )
+    elif encipherment_only:
+        builder = builder.add_extension(
+            x509.KeyUsage(False, False, True, False, False, False, False, False, False), critical=True
         )
     else:
         builder = builder.add_extension(

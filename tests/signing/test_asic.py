@@ -23,7 +23,7 @@ from portal.signing.report import Indication, Level, SubIndication
 from portal.signing.trust import TrustContext
 from portal.signing.validation import validate
 
-from .pki import vector
+from .pki import make_leaf, vector
 
 FILES = {
     "application.pdf": b"%PDF-1.7 the application",
@@ -192,6 +192,14 @@ def test_rsa_1024_seal_is_refused(pki, trusted):
     container = build_asice(FILES, pki.weak_signer.key, pki.weak_signer.cert)
     [signature] = validate(container, "c.asice", trust=trusted).signatures
     assert signature.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE
+
+
+def test_certificate_not_meant_for_signing_is_refused(pki, trusted):
+    encryption_only = make_leaf(pki.root, "Encryption Only", encipherment_only=True)
+    container = build_asice(FILES, encryption_only.key, encryption_only.cert)
+    [signature] = validate(container, "c.asice", trust=trusted).signatures
+    assert signature.sub_indication is SubIndication.CHAIN_CONSTRAINTS_FAILURE
+    assert signature.indication is Indication.TOTAL_FAILED
 
 
 def test_sha1_signature_is_refused(sealed, pki, trusted):
