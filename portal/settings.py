@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.accounts",
     "portal.dossiers",
+    "portal.signing",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
