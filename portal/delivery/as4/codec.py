@@ -178,6 +178,7 @@ def build_user_message(
     domain: str,
     message_id: str | None = None,
     timestamp: str | None = None,
+    token: str = c.X509V3,
 ) -> OutboundMessage:
     """gzip -> sign (Messaging, Body, every attachment) -> encrypt every attachment -> MIME."""
     message_id = message_id or ebms.new_message_id(domain)
@@ -196,7 +197,7 @@ def build_user_message(
     root, security, messaging, body = _reparse(root)
     targets = [SignTarget(element=messaging), SignTarget(element=body)]
     targets += [SignTarget(content_id=cid, content=content) for cid, _, content in prepared]
-    signature = dsig.sign(security, targets, sign_with)
+    signature = dsig.sign(security, targets, sign_with, token=token)
     references = [
         SignedReference.of(r) for r in signature.iterfind(f"{qn(c.DS, 'SignedInfo')}/{qn(c.DS, 'Reference')}")
     ]
@@ -514,7 +515,7 @@ def check_signature(
 def _check_payload_structure(
     user: UserMessage, body: etree._Element, transport: mime.TransportMessage
 ) -> None:
-    if len(body) or any(p.href is None for p in user.parts):
+    if len(body) or any(not p.href for p in user.parts):
         raise EbmsError(
             FEATURE_NOT_SUPPORTED,
             "payloads in the SOAP Body are not supported: AS4 carries them as attachments",

@@ -19,7 +19,7 @@ from lxml import etree
 
 from . import constants as c
 from .errors import FAILED_AUTHENTICATION, POLICY_NONCOMPLIANCE, EbmsError, UnsupportedAlgorithm
-from .keys import KeyPair, Truststore, load_pkipath, subject_key_identifier
+from .keys import KeyPair, Truststore, dump_pkipath, load_pkipath, subject_key_identifier
 
 SIGNATURE_HASHES = {
     c.RSA_SHA256: hashes.SHA256,
@@ -138,16 +138,28 @@ def ensure_wsu_id(element: etree._Element, prefix: str) -> str:
 
 
 def sign(
-    security: etree._Element, targets: list[SignTarget], key: KeyPair, *, prefixes=DEFAULT_PREFIXES
+    security: etree._Element,
+    targets: list[SignTarget],
+    key: KeyPair,
+    *,
+    prefixes: tuple[str, ...] = DEFAULT_PREFIXES,
+    token: str = c.X509V3,
 ) -> etree._Element:
-    """Append a BinarySecurityToken and a ds:Signature over ``targets`` to wsse:Security."""
+    """Append a BinarySecurityToken (our certificate, or with ``token=X509_PKIPATH`` our certificate
+    path) and a ds:Signature over ``targets`` to wsse:Security."""
     bst_id = new_id("X509")
     bst = etree.SubElement(
         security,
         qn(c.WSSE, "BinarySecurityToken"),
-        {"EncodingType": c.BASE64_BINARY, "ValueType": c.X509V3, qn(c.WSU, "Id"): bst_id},
+        {"EncodingType": c.BASE64_BINARY, "ValueType": token, qn(c.WSU, "Id"): bst_id},
     )
-    bst.text = base64.b64encode(key.certificate.public_bytes(serialization.Encoding.DER)).decode()
+    if token == c.X509_PKIPATH:
+        der = dump_pkipath([*reversed(key.chain), key.certificate])
+    elif token == c.X509V3:
+        der = key.certificate.public_bytes(serialization.Encoding.DER)
+    else:
+        raise ValueError(f"unsupported token type {token!r}")
+    bst.text = base64.b64encode(der).decode()
     signature = etree.SubElement(security, qn(c.DS, "Signature"), {"Id": new_id("SIG")}, nsmap={"ds": c.DS})
     signed_info = etree.SubElement(signature, qn(c.DS, "SignedInfo"))
     c14n_method = etree.SubElement(signed_info, qn(c.DS, "CanonicalizationMethod"), Algorithm=c.EXC_C14N)
@@ -181,7 +193,7 @@ def sign(
     etree.SubElement(signature, qn(c.DS, "SignatureValue")).text = base64.b64encode(value).decode()
     key_info = etree.SubElement(signature, qn(c.DS, "KeyInfo"), Id=new_id("KI"))
     str_ = etree.SubElement(key_info, qn(c.WSSE, "SecurityTokenReference"), {qn(c.WSU, "Id"): new_id("STR")})
-    etree.SubElement(str_, qn(c.WSSE, "Reference"), URI="#" + bst_id, ValueType=c.X509V3)
+    etree.SubElement(str_, qn(c.WSSE, "Reference"), URI="#" + bst_id, ValueType=token)
     return signature
 
 

@@ -319,7 +319,7 @@ def parse_user_message(user: etree._Element) -> UserMessage:
     parts = []
     for node in user.iterfind(f"{eb('PayloadInfo')}/{eb('PartInfo')}"):
         part = PartInfo(node.get("href"), _properties(node.find(eb("PartProperties"))))
-        if part.href is not None and not part.href.startswith("cid:"):
+        if part.href and not part.href.startswith("cid:"):
             raise EbmsError(
                 EXTERNAL_PAYLOAD_ERROR, f"external payload reference {part.href!r} is not supported"
             )

@@ -108,7 +108,7 @@ class JavaKeystore:
     certificates: dict[str, x509.Certificate] = field(default_factory=dict)
 
 
-_JKS_KEY_PROTECTOR_OID = bytes.fromhex("2b0601040102110101")  # 1.3.6.1.4.1.42.2.17.1.1
+_JKS_KEY_PROTECTOR_OID = bytes.fromhex("2b060104012a02110101")  # 1.3.6.1.4.1.42.2.17.1.1
 
 
 def load_jks(data: bytes, password: str) -> JavaKeystore:
