@@ -65,8 +65,9 @@ class TestPki:
 
 
 def make_pki() -> TestPki:
-    root = issue("PSC Test Root CA", ca=True, not_after=NOW + dt.timedelta(days=3650))
-    intermediate = issue("PSC Test Issuing CA", root, ca=True)
+    long_ago = NOW - dt.timedelta(days=800)
+    root = issue("PSC Test Root CA", ca=True, not_before=long_ago, not_after=NOW + dt.timedelta(days=3650))
+    intermediate = issue("PSC Test Issuing CA", root, ca=True, not_before=long_ago)
     stranger_root = issue("PSC Test Root CA", ca=True)
     return TestPki(
         root=root,

@@ -234,8 +234,14 @@ def describe(certificate: x509.Certificate) -> str:
 class Truststore:
     """Trust anchors and known certificates; resolves key references and validates paths."""
 
-    def __init__(self, certificates: Iterable[x509.Certificate] = ()) -> None:
+    def __init__(
+        self, certificates: Iterable[x509.Certificate] = (), *, known: Iterable[x509.Certificate] = ()
+    ) -> None:
+        """``certificates`` are trusted as they are (anchors: CAs or partner certificates);
+        ``known`` ones (intermediate CAs, partner certificates) only help to resolve key
+        references and to build a path up to an anchor."""
         self.anchors: list[x509.Certificate] = []
+        self.known: list[x509.Certificate] = list(known)
         self._fingerprints: set[bytes] = set()
         for certificate in certificates:
             self.add(certificate)
@@ -250,7 +256,7 @@ class Truststore:
         return certificate.fingerprint(_SHA256) in self._fingerprints
 
     def find_by_ski(self, ski: bytes, extra: Iterable[x509.Certificate] = ()) -> x509.Certificate | None:
-        for certificate in [*extra, *self.anchors]:
+        for certificate in [*extra, *self.known, *self.anchors]:
             if subject_key_identifier(certificate) == ski:
                 return certificate
         return None
@@ -259,7 +265,7 @@ class Truststore:
         self, issuer: str, serial: int, extra: Iterable[x509.Certificate] = ()
     ) -> x509.Certificate | None:
         wanted = normalize_dn(issuer)
-        for certificate in [*extra, *self.anchors]:
+        for certificate in [*extra, *self.known, *self.anchors]:
             if certificate.serial_number == serial and normalize_dn(certificate.issuer) == wanted:
                 return certificate
         return None
@@ -274,7 +280,7 @@ class Truststore:
         """The path from ``certificate`` to a trusted certificate, valid at ``at``; else EBMS:0101."""
         at = at or dt.datetime.now(dt.UTC)
         path = [certificate]
-        pool = [c for c in intermediates if c != certificate]
+        pool = [c for c in [*intermediates, *self.known] if c != certificate]
         current = certificate
         while current not in self:
             if len(path) > MAX_PATH_LENGTH:
