@@ -121,7 +121,7 @@ def test_altered_digest_value(message, pki, trust):
 
 
 def test_altered_plain_attachment(signed_only, pki, trust):
-    start, end = attachment_span(signed_only.body, 0)
+    start, _end = attachment_span(signed_only.body, 0)
     error = assert_refused(
         "EBMS:0101", flip(signed_only.body, start + 2), signed_only.content_type, pki, trust
     )
