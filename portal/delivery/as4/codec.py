@@ -377,6 +377,7 @@ def _receive(
         result.message_id, result.ref_to_message_id = signal.message_id, signal.ref_to_message_id
 
     ids = dsig.index_ids(root)
+    carried = dsig.message_certificates(root)
     header = root.find(qn(soap, "Header"))
     securities = header.findall(qn(c.WSSE, "Security"))
     if len(securities) > 1:
@@ -388,7 +389,7 @@ def _receive(
         if signature_required:
             raise EbmsError(POLICY_NONCOMPLIANCE, "the message is not signed (no WS-Security signature)")
     else:
-        check = dsig.verify_signature(root, signature, ids, truststore=truststore)
+        check = dsig.verify_signature(root, signature, ids, truststore=truststore, certificates=carried)
         result.signature = check
         if not check.signature_value_valid:
             raise EbmsError(FAILED_AUTHENTICATION, "the signature value does not verify")
@@ -405,11 +406,7 @@ def _receive(
         _check_payload_structure(user, body, transport)
 
     attachments = {cid: (part.content, part.headers) for cid, part in transport.attachments.items()}
-    encryption = (
-        xenc.find_encryption(security, ids, dsig.message_certificates(root), truststore, key)
-        if security is not None
-        else []
-    )
+    encryption = xenc.find_encryption(security, ids, carried, truststore, key) if security is not None else []
     encrypted_ids = {cid for info in encryption for cid in info.content_ids}
     result.encrypted = bool(encrypted_ids)
     if policy.require_encryption and user is not None and user.parts:

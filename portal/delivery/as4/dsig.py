@@ -313,6 +313,7 @@ def verify_signature(
     ids: dict[str, etree._Element],
     *,
     truststore: Truststore | None,
+    certificates: list[x509.Certificate] | None = None,
 ) -> SignatureCheck:
     """Check the signature value and every XML reference; attachment references are left to
     :func:`check_attachment_reference` (they may still be encrypted). Trust is checked by the caller."""
@@ -334,7 +335,10 @@ def verify_signature(
         if reference.digest_method not in DIGESTS:
             raise UnsupportedAlgorithm("digest", reference.digest_method)
     certificate, presented, kind = resolve_key_info(
-        signature.find(qn(c.DS, "KeyInfo")), ids, truststore, message_certificates(root)
+        signature.find(qn(c.DS, "KeyInfo")),
+        ids,
+        truststore,
+        message_certificates(root) if certificates is None else certificates,
     )
     check = SignatureCheck(signature, certificate, kind, references, presented=presented)
     public_key = certificate.public_key()

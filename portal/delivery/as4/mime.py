@@ -70,18 +70,11 @@ def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     return media_type, params
 
 
+_PARAMETER = re.compile(r'(?:[^;"]|"(?:\\.|[^"\\])*")+')
+
+
 def _split_params(value: str) -> list[str]:
-    items, current, quoted = [], [], False
-    for char in value:
-        if char == '"':
-            quoted = not quoted
-        if char == ";" and not quoted:
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    items.append("".join(current))
-    return items
+    return _PARAMETER.findall(value) or [""]
 
 
 def _parse_headers(block: bytes) -> dict[str, str]:
@@ -179,18 +172,45 @@ def parse_multipart(body: bytes, content_type: str) -> TransportMessage:
     return TransportMessage(envelope=root.content, attachments=attachments, content_type=content_type)
 
 
+def _delimiters(body: bytes, boundary: bytes) -> list[tuple[int, int, bool]]:
+    """(start incl. the preceding line break, end after the line, is closing) of each delimiter line."""
+    marker = b"--" + boundary
+    found: list[tuple[int, int, bool]] = []
+    position = 0
+    while True:
+        index = body.find(marker, position)
+        if index < 0:
+            return found
+        position = index + 1
+        if index and body[index - 1 : index] != b"\n":
+            continue
+        end = index + len(marker)
+        closing = body[end : end + 2] == b"--"
+        end += 2 if closing else 0
+        while body[end : end + 1] in (b" ", b"\t"):
+            end += 1
+        if body[end : end + 2] == b"\r\n":
+            end += 2
+        elif body[end : end + 1] == b"\n":
+            end += 1
+        elif end < len(body) and not closing:
+            continue  # the boundary followed by other text: content, not a delimiter
+        start = index - 2 if body[index - 2 : index] == b"\r\n" else index - 1 if index else index
+        found.append((start, end, closing))
+        if closing:
+            return found
+        position = end
+
+
 def _split_parts(body: bytes, boundary: bytes) -> list[MimePart]:
-    delimiter = re.compile(rb"(?:^|\r?\n)--" + re.escape(boundary) + rb"(--)?[ \t]*(?:\r?\n|$)")
-    matches = list(delimiter.finditer(body))
-    if not matches:
+    delimiters = _delimiters(body, boundary)
+    if not delimiters:
         raise EbmsError(MIME_INCONSISTENCY, "the boundary does not occur in the body")
-    if not any(m.group(1) for m in matches):
+    if not delimiters[-1][2]:
         raise EbmsError(MIME_INCONSISTENCY, "multipart body has no closing boundary")
     parts: list[MimePart] = []
-    for current, following in itertools.pairwise(matches):
-        if current.group(1):
-            break
-        chunk = body[current.end() : following.start()]
+    for (_, content_start, _), (next_start, _, _) in itertools.pairwise(delimiters):
+        chunk = body[content_start:next_start]
         if chunk.startswith(b"\r\n"):
             head, content = b"", chunk[2:]
         elif chunk.startswith(b"\n"):
