@@ -81,7 +81,7 @@ class OutboundMessage:
 class ReceivedPayload:
     content_id: str | None
     mime_type: str | None
-    content: bytes | None  # None while encrypted and no key was given
+    content: bytes | bytearray | None  # None while encrypted and no key was given
     compressed: bool
     encrypted: bool
     properties: list[Property] = field(default_factory=list)
