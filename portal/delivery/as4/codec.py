@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hmac
+import logging
 import uuid
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ from .keys import KeyPair, Truststore
 from .xmlsafe import parse_xml
 
 ENVELOPE_NSMAP = {"S12": c.SOAP12}
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -339,8 +341,11 @@ def receive(
         )
     except EbmsError as error:
         raise _fail(result, error) from None
-    except (ValueError, TypeError) as error:
-        raise _fail(result, EbmsError(OTHER, f"unprocessable message: {error}")) from None
+    except Exception as error:  # a receiver must answer with an ebMS error, never crash
+        logger.exception("unexpected failure while reading an AS4 message")
+        raise _fail(
+            result, EbmsError(OTHER, f"unprocessable message: {type(error).__name__}: {error}")
+        ) from None
     return result
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedCryptography
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
@@ -41,13 +42,18 @@ def new_id(prefix: str) -> str:
 
 
 def exc_c14n(element: etree._Element, prefixes: list[str] | None = None, comments: bool = False) -> bytes:
-    return etree.tostring(
-        element,
-        method="c14n",
-        exclusive=True,
-        with_comments=comments,
-        inclusive_ns_prefixes=prefixes or None,
-    )
+    try:
+        return etree.tostring(
+            element,
+            method="c14n",
+            exclusive=True,
+            with_comments=comments,
+            inclusive_ns_prefixes=prefixes or None,
+        )
+    except etree.C14NError as exc:
+        raise EbmsError(
+            FAILED_AUTHENTICATION, f"cannot canonicalize {etree.QName(element).localname}: {exc}"
+        ) from None
 
 
 def index_ids(root: etree._Element) -> dict[str, etree._Element]:
@@ -212,14 +218,21 @@ def _certificate_from_token(token: etree._Element) -> tuple[x509.Certificate, li
     data = _b64(token.text, "BinarySecurityToken")
     try:
         if value_type == c.X509V3:
-            certificate = x509.load_der_x509_certificate(data)
+            certificate = readable(x509.load_der_x509_certificate(data))
             return certificate, [certificate], "BST"
         if value_type == c.X509_PKIPATH:
-            path = load_pkipath(data)
+            path = [readable(item) for item in load_pkipath(data)]
             return path[-1], path, "PKIPath"
-    except ValueError as exc:
+    except (ValueError, UnsupportedCryptography) as exc:
         raise EbmsError(FAILED_AUTHENTICATION, f"unreadable security token: {exc}") from None
     raise EbmsError(FAILED_AUTHENTICATION, f"unsupported BinarySecurityToken ValueType {value_type!r}")
+
+
+def readable(certificate: x509.Certificate) -> x509.Certificate:
+    """``certificate``, once every field a verifier reads has parsed (cryptography parses lazily)."""
+    _ = (certificate.subject, certificate.issuer, certificate.not_valid_after_utc, certificate.extensions)
+    certificate.public_key()
+    return certificate
 
 
 def message_certificates(root: etree._Element) -> list[x509.Certificate]:
@@ -282,7 +295,10 @@ def resolve_key_info(
             return certificate, [certificate], "IssuerSerial"
         embedded = x509_data.find(qn(c.DS, "X509Certificate"))
         if embedded is not None:
-            certificate = x509.load_der_x509_certificate(_b64(embedded.text, "X509Certificate"))
+            try:
+                certificate = readable(x509.load_der_x509_certificate(_b64(embedded.text, "X509Certificate")))
+            except (ValueError, UnsupportedCryptography) as exc:
+                raise EbmsError(FAILED_AUTHENTICATION, f"unreadable X509Certificate: {exc}") from None
             return certificate, [certificate], "BST"
     raise EbmsError(FAILED_AUTHENTICATION, "unsupported key reference in KeyInfo")
 
