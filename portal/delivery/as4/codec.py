@@ -10,6 +10,7 @@ checks a receipt against the message we sent.
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import hmac
 import logging
@@ -231,9 +232,9 @@ def build_receipt(
         nri = etree.SubElement(receipt, qn(c.EBBP, "NonRepudiationInformation"), nsmap={"ebbp": c.EBBP})
         for reference in received.references:
             part = etree.SubElement(nri, qn(c.EBBP, "MessagePartNRInformation"))
-            part.append(_copy(reference.element))
+            part.append(copy.deepcopy(reference.element))
     else:
-        receipt.append(_copy(received.user_message.element))
+        receipt.append(copy.deepcopy(received.user_message.element))
     root, security, messaging, body = _reparse(root)
     signature = dsig.sign(security, [SignTarget(element=messaging), SignTarget(element=body)], sign_with)
     references = [
@@ -246,11 +247,6 @@ def build_receipt(
         references,
         received.message_id,
     )
-
-
-def _copy(element: etree._Element) -> etree._Element:
-    # A standalone copy keeps the namespace declarations the element uses.
-    return etree.fromstring(etree.tostring(element))
 
 
 def build_error_signal(

@@ -56,10 +56,13 @@ def exc_c14n(element: etree._Element, prefixes: list[str] | None = None, comment
         ) from None
 
 
+_WITH_ID = etree.XPath("//*[@wsu:Id or @Id or @ID or @xml:id]", namespaces={"wsu": c.WSU})
+
+
 def index_ids(root: etree._Element) -> dict[str, etree._Element]:
     """Every element identifier in the document; a repeated identifier is a wrapping attempt."""
     ids: dict[str, etree._Element] = {}
-    for element in root.iter(etree.Element):
+    for element in _WITH_ID(root):
         for attribute in ID_ATTRIBUTES:
             value = element.get(attribute)
             if value is None:
