@@ -25,7 +25,6 @@ from . import constants as c
 from .dsig import ReferenceCheck, SignatureCheck, SignTarget, qn
 from .ebms import PartInfo, Property, SignalMessage, UserMessage, UserMessageHeader
 from .errors import (
-    ERROR_DEFINITIONS,
     EXTERNAL_PAYLOAD_ERROR,
     FAILED_AUTHENTICATION,
     FAILED_DECRYPTION,
@@ -630,7 +629,3 @@ def _same_references(got: list[SignedReference], sent: list[SignedReference]) ->
         ):
             return False
     return True
-
-
-def error_definition(code: str):
-    return ERROR_DEFINITIONS.get(code)

@@ -8,7 +8,6 @@ import binascii
 import hashlib
 import hmac
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -20,7 +19,7 @@ from lxml import etree
 
 from . import constants as c
 from .errors import FAILED_AUTHENTICATION, POLICY_NONCOMPLIANCE, EbmsError, UnsupportedAlgorithm
-from .keys import KeyPair, Truststore, dump_pkipath, load_pkipath, subject_key_identifier
+from .keys import KeyPair, Truststore, dump_pkipath, load_pkipath
 
 SIGNATURE_HASHES = {
     c.RSA_SHA256: hashes.SHA256,
@@ -434,20 +433,3 @@ def find_signature(security: etree._Element) -> etree._Element | None:
     if len(signatures) > 1:
         raise EbmsError(POLICY_NONCOMPLIANCE, "more than one signature in the security header")
     return signatures[0] if signatures else None
-
-
-CertificateLookup = Callable[[bytes], x509.Certificate | None]
-
-__all__ = [
-    "ReferenceCheck",
-    "SignTarget",
-    "SignatureCheck",
-    "check_attachment_reference",
-    "exc_c14n",
-    "find_signature",
-    "index_ids",
-    "resolve_key_info",
-    "sign",
-    "subject_key_identifier",
-    "verify_signature",
-]
