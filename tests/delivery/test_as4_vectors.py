@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from cryptography import x509
 from lxml import etree
 
 from portal.delivery.as4 import codec, compression, dsig, ebms, keys, xenc
@@ -408,7 +409,72 @@ def domibus_payload_xml() -> None:
     assert root.findtext("description").startswith("GZIP RFC 1952")
 
 
+# ---------------------------------------------------------------------- as4 (PyPI), an independent peer
+
+AS4PKG = "as4pkg/"
+
+
+def as4pkg_keys() -> tuple[x509.Certificate, KeyPair]:
+    sender = keys.load_certificate(vector(AS4PKG + "sender.pem"))
+    return sender, keys.load_pkcs12(vector(AS4PKG + "receiver.p12"), "receiver")
+
+
+def as4pkg_message() -> None:
+    sender, receiver = as4pkg_keys()
+    data = vector(AS4PKG + "message.http")
+    result = codec.receive(data, truststore=Truststore([sender]), decryption_key=receiver)
+    assert result.kind == "user_message" and result.trusted and result.decrypted
+    assert result.signature.signer == "CN=PTE000001" and all(r.valid for r in result.references)
+    (payload,) = result.payloads
+    assert payload.compressed and payload.encrypted and b"<ID>as4-vector</ID>" in payload.content
+    # and our receipt for it carries exactly its references
+    receipt = codec.build_receipt(result, sign_with=receiver)
+    codec.verify_receipt(
+        receipt.body,
+        sent_message_id=result.message_id,
+        sent=codec.sent_references(data)[1],
+        truststore=Truststore([receiver.certificate]),
+    )
+
+
+def as4pkg_receipt() -> None:
+    _sender, receiver = as4pkg_keys()
+    message_id, references = codec.sent_references(vector(AS4PKG + "message.http"))
+    proof = codec.verify_receipt(
+        vector(AS4PKG + "receipt.xml"),
+        sent_message_id=message_id,
+        sent=references,
+        truststore=Truststore([receiver.certificate]),
+    )
+    assert proof.signature.signer == "CN=PTE000002"
+    with pytest.raises(EbmsError) as caught:  # the same receipt does not prove another message
+        codec.verify_receipt(
+            vector(AS4PKG + "receipt.xml"),
+            sent_message_id=message_id,
+            sent=references[:-1],
+            truststore=Truststore([receiver.certificate]),
+        )
+    assert caught.value.code == "EBMS:0302"
+
+
+def as4pkg_key_material() -> None:
+    sender, receiver = as4pkg_keys()
+    assert sender.subject.rfc4514_string() == "CN=PTE000001"
+    assert receiver.certificate.subject.rfc4514_string() == "CN=PTE000002"
+
+
+def as4pkg_generator() -> None:
+    source = vector(AS4PKG + "make_vector.py").decode()
+    compile(source, "make_vector.py", "exec")
+    assert "as4==0.2.0" in source
+
+
 VERDICTS: dict[str, Callable[[], None]] = {
+    AS4PKG + "make_vector.py": as4pkg_generator,
+    AS4PKG + "message.http": as4pkg_message,
+    AS4PKG + "receipt.xml": as4pkg_receipt,
+    AS4PKG + "receiver.p12": as4pkg_key_material,
+    AS4PKG + "sender.pem": as4pkg_key_material,
     "as4net/AccessPointA.cer": access_point_certificate("AccessPointA"),
     "as4net/AccessPointB.cer": access_point_certificate("AccessPointB"),
     "as4net/AccessPointA.pfx": access_point_key("AccessPointA"),
