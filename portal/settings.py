@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.dossiers",
     "portal.signing",
+    "portal.delivery",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,260 @@
+"""XML Encryption of SwA attachments for AS4: AES-GCM content, RSA-OAEP key transport."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from lxml import etree
+
+from . import constants as c
+from .dsig import new_id, qn, resolve_key_info
+from .errors import FAILED_DECRYPTION, EbmsError, UnsupportedAlgorithm
+from .keys import KeyPair, Truststore, subject_key_identifier
+
+GCM_KEY_BYTES = {c.AES128_GCM: 16, c.AES256_GCM: 32}
+HASHES = {
+    c.DIGEST_SHA1: hashes.SHA1,
+    c.SHA256: hashes.SHA256,
+    c.SHA384: hashes.SHA384,
+    c.SHA512: hashes.SHA512,
+}
+MGFS = {
+    c.MGF1_SHA1: hashes.SHA1,
+    c.MGF1_SHA256: hashes.SHA256,
+    c.MGF1_SHA384: hashes.SHA384,
+    c.MGF1_SHA512: hashes.SHA512,
+}
+
+
+@dataclass
+class EncryptedAttachment:
+    content_id: str
+    mime_type: str
+    ciphertext: bytes
+
+
+def encrypt_attachments(
+    security: etree._Element,
+    recipient: x509.Certificate,
+    attachments: list[tuple[str, str, bytes]],
+) -> list[EncryptedAttachment]:
+    """Encrypt each ``(content_id, mime_type, content)`` under one fresh AES-128 key, wrapped with
+    RSA-OAEP (SHA-256, MGF1-SHA256) for ``recipient``; the XML goes first into wsse:Security."""
+    key = AESGCM.generate_key(bit_length=128)
+    aes = AESGCM(key)
+    wrapped = recipient.public_key().encrypt(
+        key, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    )
+    encrypted_key = etree.Element(qn(c.XENC, "EncryptedKey"), Id=new_id("EK"), nsmap={"xenc": c.XENC})
+    method = etree.SubElement(encrypted_key, qn(c.XENC, "EncryptionMethod"), Algorithm=c.RSA_OAEP)
+    etree.SubElement(method, qn(c.DS, "DigestMethod"), Algorithm=c.SHA256, nsmap={"ds": c.DS})
+    etree.SubElement(method, qn(c.XENC11, "MGF"), Algorithm=c.MGF1_SHA256, nsmap={"xenc11": c.XENC11})
+    key_info = etree.SubElement(encrypted_key, qn(c.DS, "KeyInfo"), nsmap={"ds": c.DS})
+    token_ref = etree.SubElement(key_info, qn(c.WSSE, "SecurityTokenReference"))
+    identifier = etree.SubElement(
+        token_ref, qn(c.WSSE, "KeyIdentifier"), EncodingType=c.BASE64_BINARY, ValueType=c.X509_SKI
+    )
+    identifier.text = base64.b64encode(subject_key_identifier(recipient)).decode()
+    cipher_data = etree.SubElement(encrypted_key, qn(c.XENC, "CipherData"))
+    etree.SubElement(cipher_data, qn(c.XENC, "CipherValue")).text = base64.b64encode(wrapped).decode()
+    reference_list = etree.SubElement(encrypted_key, qn(c.XENC, "ReferenceList"))
+    results, data_elements = [], []
+    for content_id, mime_type, content in attachments:
+        data_id = new_id("ED")
+        etree.SubElement(reference_list, qn(c.XENC, "DataReference"), URI="#" + data_id)
+        data = etree.Element(
+            qn(c.XENC, "EncryptedData"),
+            Id=data_id,
+            MimeType=mime_type,
+            Type=c.SWA_CONTENT_ONLY,
+            nsmap={"xenc": c.XENC},
+        )
+        etree.SubElement(data, qn(c.XENC, "EncryptionMethod"), Algorithm=c.AES128_GCM)
+        data_key_info = etree.SubElement(data, qn(c.DS, "KeyInfo"), nsmap={"ds": c.DS})
+        data_ref = etree.SubElement(
+            data_key_info,
+            qn(c.WSSE, "SecurityTokenReference"),
+            {qn(c.WSSE11, "TokenType"): c.ENCRYPTED_KEY_TOKEN},
+            nsmap={"wsse11": c.WSSE11},
+        )
+        etree.SubElement(data_ref, qn(c.WSSE, "Reference"), URI="#" + encrypted_key.get("Id"))
+        reference = etree.SubElement(
+            etree.SubElement(data, qn(c.XENC, "CipherData")),
+            qn(c.XENC, "CipherReference"),
+            URI="cid:" + content_id,
+        )
+        etree.SubElement(
+            etree.SubElement(reference, qn(c.XENC, "Transforms")),
+            qn(c.DS, "Transform"),
+            Algorithm=c.SWA_CIPHERTEXT,
+            nsmap={"ds": c.DS},
+        )
+        nonce = os.urandom(12)
+        results.append(EncryptedAttachment(content_id, mime_type, nonce + aes.encrypt(nonce, content, None)))
+        data_elements.append(data)
+    security.insert(0, encrypted_key)
+    for index, data in enumerate(data_elements, start=1):
+        security.insert(index, data)
+    return results
+
+
+@dataclass
+class DecryptedAttachment:
+    content_id: str
+    content: bytes
+    mime_type: str | None
+    headers: dict[str, str]
+
+
+@dataclass
+class EncryptionInfo:
+    """What the security header says is encrypted, and for which certificate."""
+
+    encrypted_key: etree._Element
+    key_reference: str | None
+    recipient: x509.Certificate | None
+    content_ids: list[str]
+    for_us: bool | None = None  # None: no decryption key to compare with
+
+
+def find_encryption(
+    security: etree._Element,
+    ids: dict[str, etree._Element],
+    extra: list[x509.Certificate],
+    truststore: Truststore | None,
+    decryption_key: KeyPair | None,
+) -> list[EncryptionInfo]:
+    infos = []
+    for encrypted_key in security.findall(qn(c.XENC, "EncryptedKey")):
+        store = Truststore([decryption_key.certificate]) if decryption_key else truststore
+        recipient, kind, for_us = None, None, None
+        try:
+            recipient, _, kind = resolve_key_info(encrypted_key.find(qn(c.DS, "KeyInfo")), ids, store, extra)
+            if decryption_key is not None:
+                for_us = recipient == decryption_key.certificate
+        except EbmsError:
+            for_us = False if decryption_key is not None else None
+        content_ids = []
+        for data in _data_elements(encrypted_key, ids):
+            uri = _cipher_uri(data)
+            if uri is not None:
+                content_ids.append(uri[4:])
+        infos.append(EncryptionInfo(encrypted_key, kind, recipient, content_ids, for_us))
+    return infos
+
+
+def _data_elements(encrypted_key: etree._Element, ids: dict[str, etree._Element]) -> list[etree._Element]:
+    elements = []
+    for reference in encrypted_key.iterfind(f"{qn(c.XENC, 'ReferenceList')}/{qn(c.XENC, 'DataReference')}"):
+        uri = reference.get("URI") or ""
+        target = ids.get(uri[1:]) if uri.startswith("#") else None
+        if target is None or target.tag != qn(c.XENC, "EncryptedData"):
+            raise EbmsError(FAILED_DECRYPTION, f"encrypted data {uri!r} not found in the message")
+        elements.append(target)
+    return elements
+
+
+def _cipher_uri(data: etree._Element) -> str | None:
+    reference = data.find(f"{qn(c.XENC, 'CipherData')}/{qn(c.XENC, 'CipherReference')}")
+    if reference is None:
+        return None
+    uri = reference.get("URI") or ""
+    if not uri.startswith("cid:"):
+        raise EbmsError(FAILED_DECRYPTION, f"unsupported CipherReference {uri!r}")
+    return uri
+
+
+def unwrap_key(encrypted_key: etree._Element, key: KeyPair) -> bytes:
+    method = encrypted_key.find(qn(c.XENC, "EncryptionMethod"))
+    algorithm = method.get("Algorithm") if method is not None else None
+    digest = method.find(qn(c.DS, "DigestMethod")) if method is not None else None
+    digest_uri = digest.get("Algorithm") if digest is not None else c.DIGEST_SHA1
+    if digest_uri not in HASHES:
+        raise UnsupportedAlgorithm("key transport digest", digest_uri)
+    if algorithm == c.RSA_OAEP_MGF1P:
+        mgf = hashes.SHA1
+    elif algorithm == c.RSA_OAEP:
+        mgf_element = method.find(qn(c.XENC11, "MGF"))
+        mgf_uri = mgf_element.get("Algorithm") if mgf_element is not None else c.MGF1_SHA1
+        if mgf_uri not in MGFS:
+            raise UnsupportedAlgorithm("MGF", mgf_uri)
+        mgf = MGFS[mgf_uri]
+    else:
+        raise UnsupportedAlgorithm("key transport", algorithm)
+    params = method.findtext(qn(c.XENC, "OAEPparams"))
+    label = _b64(params) if params else None
+    cipher_value = _b64(encrypted_key.findtext(f"{qn(c.XENC, 'CipherData')}/{qn(c.XENC, 'CipherValue')}"))
+    try:
+        return key.private_key.decrypt(
+            cipher_value, padding.OAEP(mgf=padding.MGF1(mgf()), algorithm=HASHES[digest_uri](), label=label)
+        )
+    except ValueError:
+        raise EbmsError(
+            FAILED_DECRYPTION, "the symmetric key cannot be unwrapped with our private key"
+        ) from None
+
+
+def _b64(text: str | None) -> bytes:
+    try:
+        return base64.b64decode("".join((text or "").split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise EbmsError(FAILED_DECRYPTION, "invalid base64 in the encryption header") from None
+
+
+def decrypt_attachments(
+    info: EncryptionInfo,
+    ids: dict[str, etree._Element],
+    key: KeyPair,
+    attachments: dict[str, tuple[bytes, dict[str, str]]],
+) -> list[DecryptedAttachment]:
+    if info.for_us is False:
+        raise EbmsError(FAILED_DECRYPTION, "the message is encrypted for another certificate")
+    symmetric = unwrap_key(info.encrypted_key, key)
+    results = []
+    for data in _data_elements(info.encrypted_key, ids):
+        algorithm = data.find(qn(c.XENC, "EncryptionMethod"))
+        algorithm_uri = algorithm.get("Algorithm") if algorithm is not None else None
+        if algorithm_uri not in GCM_KEY_BYTES:
+            raise UnsupportedAlgorithm("content encryption", algorithm_uri)
+        if len(symmetric) != GCM_KEY_BYTES[algorithm_uri]:
+            raise EbmsError(FAILED_DECRYPTION, "the unwrapped key has the wrong length")
+        uri = _cipher_uri(data)
+        if uri is None:
+            raise EbmsError(FAILED_DECRYPTION, "encrypted XML content is not supported, only attachments")
+        content_id = uri[4:]
+        if content_id not in attachments:
+            raise EbmsError(FAILED_DECRYPTION, f"encrypted attachment {uri} is not in the message")
+        ciphertext, headers = attachments[content_id]
+        if len(ciphertext) < 28:
+            raise EbmsError(FAILED_DECRYPTION, f"ciphertext of {uri} is too short")
+        try:
+            plain = AESGCM(symmetric).decrypt(ciphertext[:12], ciphertext[12:], None)
+        except InvalidTag:
+            raise EbmsError(
+                FAILED_DECRYPTION, f"{uri}: authentication tag mismatch (altered ciphertext)"
+            ) from None
+        data_type = data.get("Type")
+        if data_type == c.SWA_CONTENT_ONLY or data_type is None:
+            new_headers = dict(headers)
+            if data.get("MimeType"):
+                new_headers["content-type"] = data.get("MimeType")
+            results.append(DecryptedAttachment(content_id, plain, data.get("MimeType"), new_headers))
+        elif data_type == c.SWA_CONTENT_ONLY.replace("Content-Only", "Complete"):
+            from .mime import _parse_headers, _split_head
+
+            head, body = _split_head(plain)
+            new_headers = {**headers, **_parse_headers(head)}
+            results.append(
+                DecryptedAttachment(content_id, body, new_headers.get("content-type"), new_headers)
+            )
+        else:
+            raise UnsupportedAlgorithm("encrypted data type", data_type)
+    return results
