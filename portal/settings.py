@@ -307,7 +307,15 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    "delivery-sweep": {"task": "delivery.sweep", "schedule": 30.0},
 }
+
+# --- Delivery (AS4 access point) -------------------------------------------------------------
+# P-Modes, our key and the truststore: one JSON file (see portal/delivery/pmodes.py).
+DELIVERY_PMODES_FILE = env_str("DELIVERY_PMODES_FILE", str(STORAGE_ROOT / "delivery" / "pmodes.json"))
+DELIVERY_MAX_MESSAGE_BYTES = env_int("DELIVERY_MAX_MESSAGE_BYTES", 256 * 1024 * 1024, minimum=1024)
+# An attempt still "sent" after this long died with its worker; the sweep puts it back in line.
+DELIVERY_STALE_ATTEMPT_SECONDS = env_int("DELIVERY_STALE_ATTEMPT_SECONDS", 900, minimum=60)
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "Point of Single Contact")

@@ -8,9 +8,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.core import views as core_views
+from portal.delivery import views as delivery_views
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
+    path("as4", delivery_views.as4_endpoint, name="as4"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

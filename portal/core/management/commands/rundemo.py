@@ -17,6 +17,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+DEMO_AUTHORITY_PARTY = "authority-demo"
+DEMO_AUTHORITY_PORT = 8701
+
 
 def demo_processes(address: str) -> dict[str, list[str]]:
     """The processes of the embedded portal. Later building blocks (the test QTSP, the demo
@@ -29,6 +32,10 @@ def demo_processes(address: str) -> dict[str, list[str]]:
         "worker": [
             python, "-m", "celery", "-A", "portal", "worker", "--beat", "--schedule", beat_schedule,
             "-Q", queues, "--concurrency", "2", "--loglevel", "INFO", "--hostname", "demo-worker@%h",
+        ],
+        "access-point": [
+            python, "manage.py", "run_access_point", "--party", DEMO_AUTHORITY_PARTY,
+            "--port", str(DEMO_AUTHORITY_PORT),
         ],
     }  # fmt: skip
 
