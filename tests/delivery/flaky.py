@@ -31,7 +31,9 @@ def _forge(receipt: bytes) -> bytes:
 
 
 class FlakyReceiver:
-    def __init__(self, access_point: FolderAccessPoint, port: int, script: list[str], slow_seconds: float) -> None:
+    def __init__(
+        self, access_point: FolderAccessPoint, port: int, script: list[str], slow_seconds: float
+    ) -> None:
         assert all(step in BEHAVIOURS for step in script), script
         self.access_point = access_point
         self.script = list(script)

@@ -73,7 +73,9 @@ def make_due(entry: OutboxMessage) -> None:
     OutboxMessage.objects.filter(pk=entry.pk).update(next_attempt_at=timezone.now())
 
 
-def test_send_stores_the_bytes_once_and_queues_after_commit(gateway, django_capture_on_commit_callbacks, queued):
+def test_send_stores_the_bytes_once_and_queues_after_commit(
+    gateway, django_capture_on_commit_callbacks, queued
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         entry = services.send(package(), "authority", reference="case-7")
     assert len(callbacks) == 1 and queued == [((entry.pk,), {})]
@@ -85,7 +87,10 @@ def test_send_stores_the_bytes_once_and_queues_after_commit(gateway, django_capt
     assert len(references) == 4  # Messaging, Body, two attachments
     # what the authority can read is what was packaged
     parsed = codec.receive(
-        data, entry.content_type, truststore=gateway.authority().truststore, decryption_key=gateway.authority().key
+        data,
+        entry.content_type,
+        truststore=gateway.authority().truststore,
+        decryption_key=gateway.authority().key,
     )
     header = parsed.user_message.header
     assert header.action == "SubmitPackage" and header.final_recipient.value == "urn:eu:psc:authority:be:1"
@@ -142,7 +147,9 @@ def test_a_flaky_receiver_gets_the_message_exactly_once(gateway, authority, queu
     assert events == {"delivered": [entry.message_id], "failed": []}
 
 
-def test_backoff_grows_to_its_cap_then_the_message_fails_and_can_be_resent(gateway, authority, queued, events):
+def test_backoff_grows_to_its_cap_then_the_message_fails_and_can_be_resent(
+    gateway, authority, queued, events
+):
     entry = services.send(package(), "authority")
     delays = []
     for _ in range(8):
@@ -187,7 +194,8 @@ def test_sweep_queues_due_entries_and_recovers_interrupted_attempts(gateway, que
     )
     stuck = services.send(package(), "authority")
     OutboxMessage.objects.filter(pk=stuck.pk).update(
-        state=State.SENT, last_attempt_at=timezone.now() - timedelta(seconds=settings.DELIVERY_STALE_ATTEMPT_SECONDS + 1)
+        state=State.SENT,
+        last_attempt_at=timezone.now() - timedelta(seconds=settings.DELIVERY_STALE_ATTEMPT_SECONDS + 1),
     )
     assert sorted(services.sweep()) == sorted([due.pk, stuck.pk])
     assert OutboxMessage.objects.get(pk=stuck.pk).state == State.WAITING_FOR_RETRY
