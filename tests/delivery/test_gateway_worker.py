@@ -73,7 +73,7 @@ def demo_access_point(tmp_path, settings, monkeypatch):
 
 
 def test_portal_to_demo_access_point_through_the_worker(demo_access_point, celery_worker):
-    port, inbox = demo_access_point
+    _port, inbox = demo_access_point
     content = os.urandom(100_000)
     entry = services.send(
         Package([Part(content, "application/vnd.etsi.asic-e+zip", "package.asice")]), "authority-demo"
