@@ -135,7 +135,10 @@ def ensure_demo(folder: Path, party: str, port: int, portal_pmodes_file: Path, p
         write_key(party_key_file, party_key, passwords[party])
         write_certificate(folder / f"{party}.pem", party_key.certificate)
     endpoint = f"http://127.0.0.1:{port}/as4"
-    if not portal_pmodes_file.exists():
+    # the portal's file is (re)written only if it is absent or one the demo wrote (the port may change)
+    owned_marker = folder / "portal-pmodes-written-by-demo.txt"
+    owned = owned_marker.exists() and owned_marker.read_text() == str(portal_pmodes_file.resolve())
+    if owned or not portal_pmodes_file.exists():
         document = configuration_document(
             domain="psc.demo.localhost",
             party=PORTAL_PARTY,
@@ -152,6 +155,7 @@ def ensure_demo(folder: Path, party: str, port: int, portal_pmodes_file: Path, p
             },
         )
         write_json(portal_pmodes_file, document)
+        owned_marker.write_text(str(portal_pmodes_file.resolve()))
     authority_file = folder / f"{party}-access-point.json"
     write_json(
         authority_file,

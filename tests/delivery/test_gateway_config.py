@@ -209,12 +209,20 @@ def test_demo_keys_and_pmodes_are_generated_once(tmp_path):
     assert authority.pmode("portal").partner_certificate == portal.key.certificate
     assert oct((folder / "portal.p12").stat().st_mode & 0o777) == "0o600"
     before = {p.name: p.read_bytes() for p in folder.glob("*.p12")}
-    demo.ensure_demo(folder, "authority-demo", 8799, pmodes_file, "http://127.0.0.1:8000")
+    demo.ensure_demo(folder, "authority-demo", 8800, pmodes_file, "http://127.0.0.1:8000")
     assert {p.name: p.read_bytes() for p in folder.glob("*.p12")} == before
+    assert load_file(pmodes_file).pmode("authority-demo").endpoint == "http://127.0.0.1:8800/as4"
+    # a P-Mode file the operator wrote is never overwritten
+    (folder / "portal-pmodes-written-by-demo.txt").unlink()
+    demo.ensure_demo(folder, "authority-demo", 8801, pmodes_file, "http://127.0.0.1:8000")
+    assert load_file(pmodes_file).pmode("authority-demo").endpoint == "http://127.0.0.1:8800/as4"
 
 
-def test_rundemo_starts_the_demo_access_point():
+def test_rundemo_starts_the_demo_access_point(monkeypatch):
+    monkeypatch.delenv("DEMO_AUTHORITY_PORT", raising=False)
     from portal.core.management.commands.rundemo import demo_processes
 
     command = demo_processes("127.0.0.1:8000")["access-point"]
     assert command[1:4] == ["manage.py", "run_access_point", "--party"]
+    assert command[-2:] == ["--port", "8701"]
+    assert demo_processes("127.0.0.1:9000")["access-point"][-1] == "9701"

@@ -18,7 +18,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 DEMO_AUTHORITY_PARTY = "authority-demo"
-DEMO_AUTHORITY_PORT = 8701
+
+
+def demo_authority_port(address: str) -> int:
+    """DEMO_AUTHORITY_PORT, else the web port + 701 (8000 -> 8701), so two demos do not collide."""
+    if configured := os.environ.get("DEMO_AUTHORITY_PORT"):
+        return int(configured)
+    web_port = int(address.rpartition(":")[2])
+    return web_port + 701 if web_port + 701 <= 65535 else web_port - 701
 
 
 def demo_processes(address: str) -> dict[str, list[str]]:
@@ -35,7 +42,7 @@ def demo_processes(address: str) -> dict[str, list[str]]:
         ],
         "access-point": [
             python, "manage.py", "run_access_point", "--party", DEMO_AUTHORITY_PARTY,
-            "--port", str(DEMO_AUTHORITY_PORT),
+            "--port", str(demo_authority_port(address)),
         ],
     }  # fmt: skip
 
