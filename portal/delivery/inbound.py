@@ -44,8 +44,8 @@ class Accepted:
 
 
 def error_answer(error: EbmsError, *, domain: str) -> Answer:
-    """An eb:Error signal in a SOAP 1.2 Fault: the SOAP 1.2 HTTP binding's status (Sender fault
-    400, Receiver fault 500), as Domibus and phase4 answer synchronous errors."""
+    """An eb:Error signal with a SOAP 1.2 Fault in its Body, and the status the SOAP 1.2 HTTP
+    binding gives that fault (Sender 400, Receiver 500)."""
     signal = codec.build_error_signal([error], ref_to_message_id=error.ref_to_message_id, domain=domain)
     root = etree.fromstring(signal.body)
     body = root.find(f"{{{c.SOAP12}}}Body")

@@ -111,7 +111,8 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
     entry.body.save(f"{uuid.uuid4().hex}.mime", ContentFile(outbound.body), save=False)
     with transaction.atomic():
         entry.save()
-        transaction.on_commit(lambda: send_message.delay(entry.pk))
+        # robust: the entry is committed; if the broker is unreachable now, the sweep sends it later
+        transaction.on_commit(lambda: send_message.delay(entry.pk), robust=True)
     return entry
 
 
@@ -290,7 +291,7 @@ def resend(entries) -> int:
         )
         if updated:
             count += 1
-            transaction.on_commit(lambda pk=entry.pk: send_message.delay(pk))
+            transaction.on_commit(lambda pk=entry.pk: send_message.delay(pk), robust=True)
     return count
 
 
