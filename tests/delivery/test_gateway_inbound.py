@@ -192,3 +192,30 @@ def test_bad_input_gets_an_ebms_error_never_a_500_page(live_server, gateway, bod
 
 def test_only_post(live_server, gateway):
     assert requests.get(f"{live_server.url}/as4", timeout=10).status_code == 405
+
+
+def test_the_same_message_arriving_concurrently_is_stored_once(live_server, gateway):
+    from concurrent.futures import ThreadPoolExecutor
+
+    message = build(gateway.authority_file)
+    files_before = stored_files()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(lambda _: post(live_server, message), range(4)))
+    assert [r.status_code for r in responses] == [200] * 4
+    assert len({r.content for r in responses}) == 1  # everyone gets the one stored receipt
+    stored = InboxMessage.objects.get()
+    assert bytes(stored.receipt) == responses[0].content
+    assert InboxPayload.objects.count() == 2 and len(stored_files()) == len(files_before) + 3
+
+
+def test_a_failing_handler_is_recorded_and_the_sender_still_gets_its_receipt(live_server, gateway):
+    def broken(message):
+        raise RuntimeError("backoffice unavailable")
+
+    handlers.register("urn:eu:psc:services:submission", DEMO_ACTION)(broken)
+    try:
+        response = post(live_server, build(gateway.authority_file))
+    finally:
+        handlers.unregister("urn:eu:psc:services:submission", DEMO_ACTION)
+    assert response.status_code == 200
+    assert InboxMessage.objects.get().handler_error == "RuntimeError: backoffice unavailable"
