@@ -23,6 +23,10 @@ class OutboxMessage(models.Model):
     message_id = models.CharField(max_length=255, unique=True)
     pmode = models.CharField(max_length=100)
     partner = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=1000, help_text=_("where it is posted, fixed when built"))
+    partner_certificate = models.TextField(
+        help_text=_("PEM: encrypted for it; the receipt must be signed by it")
+    )
     service = models.CharField(max_length=255)
     action = models.CharField(max_length=255)
     conversation_id = models.CharField(max_length=255, blank=True)

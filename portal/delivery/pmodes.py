@@ -39,6 +39,7 @@ from django.conf import settings
 from portal.delivery.as4 import constants as c
 from portal.delivery.as4.ebms import Party, UserMessageHeader
 from portal.delivery.as4.keys import KeyPair, Truststore, load_certificates, load_pkcs12
+from portal.delivery.smp import SmpClient, sml_locator
 from portal.delivery.transports import Transport, TransportConfigError, get_transport
 
 UNREGISTERED = "urn:oasis:names:tc:ebcore:partyid-type:unregistered"
@@ -73,11 +74,23 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class Discovery:
+    """Where the partner's endpoint and certificate are looked up (SMP) instead of configured."""
+
+    participant_scheme: str
+    participant_id: str
+    document_scheme: str
+    document_id: str
+    process_scheme: str
+    process_id: str
+
+
+@dataclass(frozen=True)
 class PMode:
     id: str
     partner: PartyRef
-    partner_certificate: x509.Certificate
-    endpoint: str
+    partner_certificate: x509.Certificate | None  # None: discovered per message (SMP)
+    endpoint: str | None
     service: str
     service_type: str | None
     action: str
@@ -87,6 +100,7 @@ class PMode:
     retry: RetryPolicy
     encrypt: bool = True
     inbound_actions: tuple[str, ...] = ()
+    discovery: Discovery | None = None
 
     def transport(self) -> Transport:
         return get_transport(self.transport_name, self.transport_options)
@@ -110,6 +124,22 @@ class Configuration:
     key: KeyPair
     truststore: Truststore
     pmodes: dict[str, PMode] = field(default_factory=dict)
+    smp: SmpClient | None = None
+
+    def resolve(self, pmode: PMode) -> tuple[str, x509.Certificate]:
+        """The endpoint and certificate to send to: configured, or discovered through the SMP."""
+        if pmode.discovery is None:
+            return pmode.endpoint, pmode.partner_certificate
+        d = pmode.discovery
+        found = self.smp.endpoint(
+            d.participant_scheme,
+            d.participant_id,
+            d.document_scheme,
+            d.document_id,
+            d.process_scheme,
+            d.process_id,
+        )
+        return found.url, found.certificate
 
     def pmode(self, pmode_id: str) -> PMode:
         try:
@@ -125,7 +155,8 @@ class Configuration:
             return None
         for pmode in self.pmodes.values():
             if (
-                pmode.partner.matches(header.from_party)
+                pmode.partner_certificate is not None
+                and pmode.partner.matches(header.from_party)
                 and pmode.service == header.service
                 and (pmode.service_type or None) == (header.service_type or None)
                 and header.action in (pmode.action, *pmode.inbound_actions)
@@ -224,7 +255,7 @@ def _retry(data: Any, where: str) -> RetryPolicy:
 
 def load_configuration(data: Any, base_dir: Path) -> Configuration:
     """Validate a configuration document (already parsed JSON); raise :class:`PModeError`."""
-    data = _only(data, {"domain", "party", "key", "truststore", "pmodes"}, "configuration")
+    data = _only(data, {"domain", "party", "key", "truststore", "pmodes", "smp"}, "configuration")
     domain = _require(data, "domain", "configuration")
     party = _party(data.get("party"), "party", with_certificate=False)
     key_data = _only(data.get("key"), {"pkcs12", "password", "password_env"}, "key")
@@ -242,6 +273,7 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
     anchors = []
     for index, name in enumerate(_require(data, "truststore", "configuration", list)):
         anchors.append(_certificate(base_dir, name, f"truststore[{index}]"))
+    smp = _smp(data.get("smp"), base_dir) if data.get("smp") is not None else None
     pmodes: dict[str, PMode] = {}
     for pmode_id, item in _optional(data, "pmodes", "configuration", dict, {}).items():
         where = f"pmodes.{pmode_id}"
@@ -249,7 +281,7 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
             item,
             {
                 "partner", "endpoint", "service", "service_type", "action", "agreement", "transport",
-                "transport_options", "retry", "encrypt", "inbound_actions",
+                "transport_options", "retry", "encrypt", "inbound_actions", "discovery",
             },
             where,
         )  # fmt: skip
@@ -263,13 +295,25 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
         inbound_actions = _optional(item, "inbound_actions", where, list, [])
         if not all(isinstance(a, str) and a for a in inbound_actions):
             raise PModeError(f"{where}.inbound_actions: a list of action names")
+        discovery = None
+        if "discovery" in item:
+            fields = {f for f in Discovery.__dataclass_fields__}
+            found = _only(item["discovery"], fields, f"{where}.discovery")
+            discovery = Discovery(**{f: _require(found, f, f"{where}.discovery") for f in sorted(fields)})
+            if smp is None:
+                raise PModeError(f"{where}.discovery: needs the top-level 'smp' settings")
+            if "endpoint" in item or "certificate" in partner:
+                raise PModeError(f"{where}: with discovery, the SMP gives the endpoint and the certificate")
         pmodes[pmode_id] = PMode(
             id=pmode_id,
             partner=PartyRef(partner["id"], partner.get("type")),
-            partner_certificate=_certificate(
+            partner_certificate=None
+            if discovery
+            else _certificate(
                 base_dir, _require(partner, "certificate", f"{where}.partner"), f"{where}.partner"
             ),
-            endpoint=_endpoint(_require(item, "endpoint", where), f"{where}.endpoint"),
+            endpoint=None if discovery else _endpoint(_require(item, "endpoint", where), f"{where}.endpoint"),
+            discovery=discovery,
             service=_require(item, "service", where),
             service_type=_optional(item, "service_type", where),
             action=_require(item, "action", where),
@@ -280,8 +324,31 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
             encrypt=_optional(item, "encrypt", where, bool, True),
             inbound_actions=tuple(inbound_actions),
         )
-    truststore = Truststore(anchors, known=[p.partner_certificate for p in pmodes.values()])
-    return Configuration(domain, PartyRef(party["id"], party.get("type")), key, truststore, pmodes)
+    known = [p.partner_certificate for p in pmodes.values() if p.partner_certificate is not None]
+    truststore = Truststore(anchors, known=known)
+    return Configuration(domain, PartyRef(party["id"], party.get("type")), key, truststore, pmodes, smp)
+
+
+def _smp(data: Any, base_dir: Path) -> SmpClient:
+    """``{"sml_zone": "..."} or {"url": "..."}``, ``"truststore": [PEM...]``, ``"cache_seconds"``."""
+    data = _only(data, {"sml_zone", "url", "truststore", "cache_seconds", "timeout"}, "smp")
+    if bool(data.get("sml_zone")) == bool(data.get("url")):
+        raise PModeError("smp: give either 'sml_zone' (DNS discovery) or 'url' (one fixed SMP)")
+    if data.get("url"):
+        url = _endpoint(data["url"], "smp.url").rstrip("/")
+        locate = lambda scheme, participant: url  # noqa: E731
+    else:
+        locate = sml_locator(_require(data, "sml_zone", "smp"))
+    anchors = [
+        _certificate(base_dir, name, f"smp.truststore[{i}]")
+        for i, name in enumerate(_require(data, "truststore", "smp", list))
+    ]
+    return SmpClient(
+        locate,
+        Truststore(anchors),
+        cache_seconds=_optional(data, "cache_seconds", "smp", int, 3600),
+        timeout=float(_optional(data, "timeout", "smp", int, 10)),
+    )
 
 
 def load_file(path: str | Path) -> Configuration:

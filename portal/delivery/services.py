@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import mail_admins
@@ -88,17 +90,20 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
         )
         for part in package.parts
     ]
+    endpoint, partner_certificate = config.resolve(pmode)
     outbound = codec.build_user_message(
         header,
         payloads,
         sign_with=config.key,
-        encrypt_for=pmode.partner_certificate if pmode.encrypt else None,
+        encrypt_for=partner_certificate if pmode.encrypt else None,
         domain=config.domain,
     )
     entry = OutboxMessage(
         message_id=outbound.message_id,
         pmode=pmode.id,
         partner=str(pmode.partner),
+        endpoint=endpoint,
+        partner_certificate=partner_certificate.public_bytes(serialization.Encoding.PEM).decode(),
         service=pmode.service,
         action=pmode.action,
         conversation_id=header.conversation_id or "",
@@ -141,7 +146,7 @@ class Refused(Exception):
         self.code = code
 
 
-def _judge(entry: OutboxMessage, pmode: PMode, body: bytes, status: int, content_type, answer: bytes):
+def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer: bytes):
     """The verified receipt, or raise EbmsError (retry) / Refused (give up)."""
     config = configuration()
     if not answer:
@@ -174,8 +179,9 @@ def _judge(entry: OutboxMessage, pmode: PMode, body: bytes, status: int, content
         if status >= 300:
             raise EbmsError(CONNECTION_FAILURE, f"HTTP {status} without an ebMS answer") from None
         raise error
-    if receipt.signature is None or receipt.signature.certificate != pmode.partner_certificate:
-        raise EbmsError(INVALID_RECEIPT, f"the receipt is not signed by {pmode.partner}'s agreed certificate")
+    partner_certificate = x509.load_pem_x509_certificate(entry.partner_certificate.encode())
+    if receipt.signature is None or receipt.signature.certificate != partner_certificate:
+        raise EbmsError(INVALID_RECEIPT, f"the receipt is not signed by {entry.partner}'s certificate")
     if status >= 300:
         raise EbmsError(CONNECTION_FAILURE, f"HTTP {status} with a receipt")
     return receipt
@@ -194,9 +200,9 @@ def attempt(outbox_id: int) -> OutboxMessage:
         body = _read_body(entry)
         log.body_sha256 = _sha256(body)
         pmode = configuration().pmode(entry.pmode)
-        response = pmode.transport().send(pmode.endpoint, body, entry.content_type)
+        response = pmode.transport().send(entry.endpoint, body, entry.content_type)
         log.http_status = response.status
-        receipt = _judge(entry, pmode, body, response.status, response.content_type, response.body)
+        receipt = _judge(entry, body, response.status, response.content_type, response.body)
     except (PModeError, OSError, Refused) as error:
         return _fail(entry, log, getattr(error, "code", OTHER), str(error))
     except TransportError as error:

@@ -25,6 +25,19 @@ from .conftest import free_port
 from .pki import NOW
 
 
+def _discovery_and_a_static_endpoint(document: dict) -> None:
+    document["smp"] = {"url": "http://127.0.0.1:9/", "truststore": ["root.pem"]}
+    fields = (
+        "participant_scheme",
+        "participant_id",
+        "document_scheme",
+        "document_id",
+        "process_scheme",
+        "process_id",
+    )
+    document["pmodes"]["authority"]["discovery"] = dict.fromkeys(fields, "x")
+
+
 def edited(gateway, change) -> str:
     document = json.loads(gateway.portal_file.read_text())
     change(document)
@@ -71,6 +84,9 @@ def test_a_valid_configuration_loads(gateway, pki):
         (lambda d: d["pmodes"]["authority"].update(retry={"base_delay": 10, "max_delay": 1}), "max_delay"),
         (lambda d: d["key"].update(password="wrong"), "cannot open the PKCS#12"),
         (lambda d: d["key"].update(password_env="PSC_NOT_SET_ANYWHERE"), "is not set"),
+        (lambda d: d["pmodes"]["authority"].update(discovery={}), "needs the top-level 'smp'|is required"),
+        (lambda d: d.update(smp={"truststore": ["root.pem"]}), "either 'sml_zone'"),
+        (_discovery_and_a_static_endpoint, "the SMP gives the endpoint"),
     ],
 )
 def test_configuration_mistakes_are_named(gateway, change, message):

@@ -165,3 +165,48 @@ def test_sml_host_name_is_the_peppol_scheme():
     )
     assert sml_locator("sml.example")("iso6523-actorid-upis", "0088:ABC").startswith("http://b-")
     assert sml_host("0088:ABC", "s", "z") == sml_host("0088:abc", "s", "z")
+
+
+@pytest.mark.django_db
+def test_a_pmode_with_discovery_sends_to_the_endpoint_and_certificate_the_smp_gives(
+    smp, pki, gateway, tmp_path, settings, monkeypatch
+):
+    import json
+
+    from portal.delivery import services
+    from portal.delivery.access_point import FolderAccessPoint
+    from portal.delivery.models import OutboxMessage
+    from portal.delivery.pmodes import load_file
+    from portal.delivery.services import Package, Part
+    from portal.delivery.tasks import send_message
+
+    from .flaky import FlakyReceiver
+
+    stand_in, smp_key, _client = smp
+    monkeypatch.setattr(send_message, "delay", lambda *args: None)
+    endpoint = f"http://127.0.0.1:{gateway.authority_port}/as4"
+    metadata = service_metadata(pki.receiver.certificate, expires=NOW + dt.timedelta(days=30), url=endpoint)
+    stand_in.publish(sign(metadata, smp_key))
+    document = json.loads(gateway.portal_file.read_text())
+    static = document["pmodes"].pop("authority")
+    static.pop("endpoint")
+    static["partner"].pop("certificate")
+    static["discovery"] = {
+        "participant_scheme": PARTICIPANT[0], "participant_id": PARTICIPANT[1],
+        "document_scheme": DOCUMENT[0], "document_id": DOCUMENT[1],
+        "process_scheme": PROCESS[0], "process_id": PROCESS[1],
+    }  # fmt: skip
+    document["pmodes"]["discovered"] = static
+    document["smp"] = {"url": stand_in.url, "truststore": ["root.pem", "intermediate.pem"]}
+    discovered_file = gateway.folder / "discovered.json"
+    discovered_file.write_text(json.dumps(document))
+    settings.DELIVERY_PMODES_FILE = str(discovered_file)
+    assert load_file(discovered_file).pmode("discovered").partner_certificate is None
+
+    authority = FolderAccessPoint(load_file(gateway.authority_file), tmp_path / "inbox")
+    entry = services.send(Package([Part(b"%PDF-1.7 discovered", "application/pdf")]), "discovered")
+    assert entry.endpoint == endpoint
+    with FlakyReceiver(authority, gateway.authority_port, ["ok"], slow_seconds=0):
+        entry = services.attempt(entry.pk)
+    assert entry.state == OutboxMessage.State.ACKNOWLEDGED, entry.last_error
+    assert [m["message_id"] for m in authority.received()] == [entry.message_id]
