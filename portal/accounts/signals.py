@@ -15,13 +15,18 @@ def _used_mfa(request) -> bool:
     return any(record.get("method") == "mfa" for record in get_authentication_records(request))
 
 
+def _is_eid(request, sociallogin) -> bool:
+    # SocialAccount.provider holds the app's provider_id (e.g. "be-fas"), not the provider class id.
+    return isinstance(sociallogin.account.get_provider(request), EidOIDCProvider)
+
+
 def _apply_eid_login(request, sociallogin) -> None:
     account = sociallogin.account
-    if account.provider != EidOIDCProvider.id:
+    if not _is_eid(request, sociallogin):
         return
     app = account.get_provider(request).app
     claims = verified_claims(account.extra_data)
-    source = f"{account.provider}:{app.provider_id or app.pk}"
+    source = f"{EidOIDCProvider.id}:{account.provider}"
     services.apply_eid_claims(sociallogin.user, source=source, claims=claims)
     services.record_session_assurance(
         request,
@@ -35,7 +40,7 @@ def _apply_eid_login(request, sociallogin) -> None:
 @receiver(user_logged_in, dispatch_uid="accounts_record_sign_in")
 def record_sign_in(sender, request, user, **kwargs) -> None:
     sociallogin = kwargs.get("sociallogin")
-    if sociallogin is not None and sociallogin.account.provider == EidOIDCProvider.id:
+    if sociallogin is not None and _is_eid(request, sociallogin):
         _apply_eid_login(request, sociallogin)
     else:
         method = f"social:{sociallogin.account.provider}" if sociallogin is not None else "password"

@@ -36,6 +36,9 @@ class EidOIDCProvider(OpenIDConnectProvider):
     oauth2_adapter_class = EidOIDCAdapter
     pkce_enabled_default = True
 
+    def get_default_scope(self) -> list[str]:
+        return ["openid", "profile", "email", "address"]
+
     def get_pkce_params(self) -> dict:
         return generate_code_challenge()  # always: an eID login is never done without PKCE
 

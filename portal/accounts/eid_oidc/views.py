@@ -21,6 +21,10 @@ CLOCK_SKEW_SECONDS = 60
 class IdTokenRefused(OAuth2Error):
     """An ID token we will not accept; the message is shown to the person signing in."""
 
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
 
 class EidOIDCAdapter(OpenIDConnectOAuth2Adapter):
     expected_nonce: str | None = None
