@@ -47,7 +47,8 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(profile, form.cleaned_data)
+        # a fresh copy: the form has already written the new values onto `profile`
+        services.update_profile(selectors.profile_for(request.user), form.cleaned_data)
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:account")
     return render(request, "accounts/profile_form.html", {"form": form, "profile": profile})
