@@ -226,3 +226,13 @@ def test_account_page_in_the_browser(page, demo_site):
     page.get_by_role("button", name="Delete my account").click()
     page.wait_for_url("**/en/")
     assert "Your account and your data were deleted." in page.locator("main").inner_text()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title", "level"), [("fr", "Votre compte", "faible"), ("de", "Ihr Konto", "niedrig")]
+)
+def test_account_page_is_translated(signed_in, language, title, level):
+    page = signed_in.get(f"/{language}/accounts/profile/").content.decode()
+    assert title in page
+    assert level in page
