@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from portal.accounts import selectors
@@ -44,8 +45,10 @@ class StaffMFARequiredMiddleware:
             return None
         if selectors.has_mfa(user):
             return None
-        if request.method == "GET":
-            request.session[MFA_NEXT_SESSION_KEY] = request.get_full_path()
+        wanted = request.get_full_path()
+        # kept only if it is a path on this site: "//elsewhere.example/" would leave the portal
+        if request.method == "GET" and url_has_allowed_host_and_scheme(wanted, allowed_hosts=None):
+            request.session[MFA_NEXT_SESSION_KEY] = wanted
         messages.warning(
             request,
             _(

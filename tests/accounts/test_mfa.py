@@ -127,3 +127,21 @@ def test_staff_sign_in_is_forced_through_totp_set_up_then_reaches_cms(page, demo
     page.get_by_label("Code").fill(recovery_codes[0])
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/cms/")
+
+
+def test_only_local_paths_are_kept_to_continue_after_mfa_set_up(rf, staff_user):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import resolve
+
+    from portal.accounts.middleware import MFA_NEXT_SESSION_KEY, StaffMFARequiredMiddleware
+
+    middleware = StaffMFARequiredMiddleware(lambda request: None)
+    for path, kept in (("/cms/pages/?p=2", True), ("//evil.example/cms/", False)):
+        request = rf.get(path)
+        request.user, request.session = staff_user, SessionStore()
+        request._messages = FallbackStorage(request)
+        request.resolver_match = resolve("/cms/")
+        response = middleware.process_view(request, None, (), {})
+        assert response["Location"] == "/en/accounts/2fa/totp/activate/"
+        assert (request.session.get(MFA_NEXT_SESSION_KEY) == path) is kept
