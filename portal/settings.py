@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "portal.accounts.eid_oidc",
+    "djangosaml2",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.StaffMFARequiredMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -119,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.layout",
+                "portal.accounts.context_processors.eidas",
             ],
         },
     },
@@ -256,6 +259,19 @@ MFA_TOTP_ISSUER = env_str("PORTAL_NAME", "Point of Single Contact")
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an IdP's e-mail claim never takes over an existing account
 SOCIALACCOUNT_STORE_TOKENS = False
+# eIDAS SAML sign-in (djangosaml2 + pysaml2, portal/accounts/eidas_saml/): off until the SP key, its
+# certificate and the eIDAS node's metadata are given.
+EIDAS_SAML = {
+    "sp_key_file": env_str("EIDAS_SP_KEY_FILE"),
+    "sp_cert_file": env_str("EIDAS_SP_CERT_FILE"),
+    "idp_metadata": env_str("EIDAS_IDP_METADATA"),
+    "entity_id": env_str("EIDAS_SP_ENTITY_ID"),
+    "minimum_level": env_choice("EIDAS_MINIMUM_LOA", ("low", "substantial", "high"), "substantial"),
+}
+SAML_CONFIG_LOADER = "portal.accounts.eidas_saml.config.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_SESSION_COOKIE_SAMESITE = "None"  # the eIDAS node POSTs the answer back from another site
+SAML_CSP_HANDLER = ""  # the portal sets no Content-Security-Policy header of its own yet
 SOCIALACCOUNT_PROVIDERS = {
     "eid_oidc": {
         "APPS": parse_oidc_providers(env_str("OIDC_PROVIDERS", "")),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("saml2/", include("portal.accounts.eidas_saml.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -126,3 +126,25 @@ class LegalPersonRepresentation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country} {self.registration_number})"
+
+
+class EidasIdentity(models.Model):
+    """A person as identified by an eIDAS node: the PersonIdentifier is unique per node (issuer)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="eidas_identities")
+    issuer = models.CharField(_("eIDAS node"), max_length=500)
+    person_identifier = models.CharField(_("person identifier"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("eIDAS identity")
+        verbose_name_plural = _("eIDAS identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "person_identifier"], name="accounts_unique_eidas_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.person_identifier

@@ -6,7 +6,7 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.http import HttpRequest
 
-from portal.accounts.models import EntrepreneurProfile, LegalPersonRepresentation, User
+from portal.accounts.models import EidasIdentity, EntrepreneurProfile, LegalPersonRepresentation, User
 
 # eIDAS levels of assurance (Implementing Regulation (EU) 2015/1502), weakest first.
 LEVELS_OF_ASSURANCE = ("low", "substantial", "high")
@@ -69,6 +69,10 @@ def legal_persons_for(user: User):
 
 def linked_identities(user: User):
     return SocialAccount.objects.filter(user=user).order_by("provider", "uid")
+
+
+def eidas_identities(user: User):
+    return EidasIdentity.objects.filter(user=user).order_by("issuer", "person_identifier")
 
 
 def mfa_devices(user: User):

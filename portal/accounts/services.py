@@ -179,6 +179,14 @@ def export_personal_data(user: User) -> dict:
             {"provider": account.provider, "uid": account.uid, "claims": account.extra_data}
             for account in selectors.linked_identities(user)
         ],
+        "eidas_identities": [
+            {
+                "node": identity.issuer,
+                "person_identifier": identity.person_identifier,
+                "last_login_at": identity.last_login_at.isoformat() if identity.last_login_at else None,
+            }
+            for identity in selectors.eidas_identities(user)
+        ],
         "mfa_devices": [
             {
                 "type": device.type,
@@ -196,3 +204,66 @@ def describe_level(level: str) -> str:
         "substantial": _("substantial (national eID)"),
         "high": _("high (national eID with a secure device)"),
     }.get(level, level)
+
+
+def _first(attributes: dict, name: str) -> str:
+    values = attributes.get(name) or []
+    return str(values[0]).strip() if values else ""
+
+
+@transaction.atomic
+def user_for_eidas_identity(*, issuer: str, attributes: dict) -> User:
+    """Find or create the user behind an eIDAS identity and copy the attributes as verified.
+
+    ``attributes`` are the assertion's attributes by friendly name (lists of values). eIDAS gives no
+    e-mail address: a new account gets a placeholder address under the reserved ``.invalid`` domain
+    until the person adds a real one.
+    """
+    import hashlib
+
+    from portal.accounts.models import EidasIdentity
+
+    person_identifier = _first(attributes, "PersonIdentifier")
+    if not person_identifier:
+        raise ValueError("The eIDAS assertion carries no PersonIdentifier.")
+    identity = (
+        EidasIdentity.objects.select_related("user")
+        .filter(issuer=issuer, person_identifier=person_identifier)
+        .first()
+    )
+    if identity is None:
+        digest = hashlib.sha256(f"{issuer}|{person_identifier}".encode()).hexdigest()[:24]
+        user = User.objects.create_user(email=f"eidas-{digest}@eidas.invalid", password=None)
+        identity = EidasIdentity.objects.create(user=user, issuer=issuer, person_identifier=person_identifier)
+    identity.last_login_at = timezone.now()
+    identity.save(update_fields=["last_login_at"])
+    user = identity.user
+    source = f"eidas:{issuer}"
+    apply_eid_claims(
+        user,
+        source=source,
+        claims={
+            "given_name": _first(attributes, "FirstName"),
+            "family_name": _first(attributes, "FamilyName"),
+            "birthdate": _first(attributes, "DateOfBirth"),
+        },
+    )
+    legal_identifier, legal_name = (
+        _first(attributes, "LegalPersonIdentifier"),
+        _first(attributes, "LegalName"),
+    )
+    if legal_identifier and legal_name:
+        # eIDAS identifiers read "issuing country/receiving country/identifier", e.g. "BE/FR/0123456789".
+        country = legal_identifier[:2].upper() if legal_identifier[2:3] == "/" else ""
+        LegalPersonRepresentation.objects.update_or_create(
+            user=user,
+            country=country,
+            registration_number=legal_identifier,
+            defaults={
+                "name": legal_name,
+                "register": "eIDAS LegalPersonIdentifier",
+                "capacity": "legal_representative",
+                "verified_source": source,
+            },
+        )
+    return user

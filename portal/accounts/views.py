@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import selectors, services
 from portal.accounts.eid_oidc.provider import EidOIDCProvider
+from portal.accounts.eidas_saml import config as eidas_config
 from portal.accounts.forms import DeleteAccountForm, LegalPersonForm, PreferredLanguageForm, ProfileForm
 from portal.accounts.models import LegalPersonRepresentation
 
@@ -30,6 +31,8 @@ def account_page(request: HttpRequest) -> HttpResponse:
             "profile": selectors.profile_for(user),
             "legal_persons": selectors.legal_persons_for(user),
             "identities": selectors.linked_identities(user),
+            "eidas_identities": selectors.eidas_identities(user),
+            "eidas_enabled": eidas_config.is_enabled(),
             "mfa_devices": selectors.mfa_devices(user),
             "assurance": assurance,
             "assurance_label": services.describe_level(assurance["level"]),
@@ -138,5 +141,6 @@ def step_up(request: HttpRequest) -> HttpResponse:
             "eid_apps": SocialApp.objects.filter(provider=EidOIDCProvider.id).order_by("name"),
             "next_url": next_url,
             "process": "connect" if request.user.is_authenticated else "login",
+            "eidas_enabled": eidas_config.is_enabled() and not request.user.is_authenticated,
         },
     )
