@@ -21,13 +21,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings as django_settings
 from lxml import etree
+from saml2 import BINDING_HTTP_POST
 
 from portal.accounts.eidas_saml.config import sp_config_dict
 from portal.accounts.models import EidasIdentity, EntrepreneurProfile, LegalPersonRepresentation
 from tests.accounts.conftest import _free_port
+from tests.fixtures.browser import assert_accessible
 
 TESTSERVER = "http://testserver"
 OTHER_SP = "https://another-portal.example/saml2/metadata/"
+SP_ENTITY_ID = "https://portal.test/saml2/metadata/"
 
 
 def self_signed(directory: Path, name: str) -> tuple[str, str]:
@@ -57,7 +60,7 @@ def self_signed(directory: Path, name: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def eidas_node(tmp_path_factory):
+def eidas_node(tmp_path_factory, live_server):
     """Keys for both sides, the portal's SP metadata, and the node running in its own process."""
     from saml2.config import SPConfig
     from saml2.metadata import create_metadata_string
@@ -70,9 +73,15 @@ def eidas_node(tmp_path_factory):
         "sp_cert_file": sp_cert,
         "idp_metadata": "",
         "minimum_level": "substantial",
+        "entity_id": SP_ENTITY_ID,
     }
     sp_config = SPConfig()
-    sp_config.load(sp_config_dict(TESTSERVER, with_metadata=False, conf=conf))
+    sp_dict = sp_config_dict(TESTSERVER, with_metadata=False, conf=conf)
+    # the same portal reached by the test client and by the browser (live server)
+    sp_dict["service"]["sp"]["endpoints"]["assertion_consumer_service"].append(
+        (f"{live_server.url}/saml2/acs/", BINDING_HTTP_POST)
+    )
+    sp_config.load(sp_dict)
     sp_metadata = directory / "sp-metadata.xml"
     sp_metadata.write_bytes(create_metadata_string(None, config=sp_config, sign=False))
     # another service provider known to the node, to get an assertion addressed to someone else
@@ -95,7 +104,7 @@ def eidas_node(tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the test eIDAS node did not start:\n{log.read_text()}")
             time.sleep(0.3)
-        yield {**conf, "idp_metadata": str(idp_metadata), "entity_id": ""}
+        yield {**conf, "idp_metadata": str(idp_metadata)}
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -189,7 +198,7 @@ def test_eidas_sign_in_creates_the_account_with_verified_attributes(client, eida
         "Dupont-Étienne",
         "1984-02-29",
     )
-    assert profile.verified_attributes["family_name"]["source"].startswith("eidas:http://127.0.0.1:")
+    assert profile.verified_attributes["family_name"]["source"].startswith("eidas:http://localhost:")
     company = LegalPersonRepresentation.objects.get(user=identity.user)
     assert (company.name, company.country, company.registration_number) == (
         "Dupont Conseil SARL",
@@ -298,3 +307,38 @@ def test_eidas_identity_shows_on_the_account_page_and_in_the_export(client, eida
     exported = client.get("/en/accounts/profile/my-data.json").json()
     assert exported["eidas_identities"][0]["person_identifier"] == "FR/BE/1984022912345"
     assert exported["represented_legal_persons"][0]["verified_by"].startswith("eidas:")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_eidas_sign_in_in_the_browser(page, demo_site, eidas, settings):
+    settings.SAML_SESSION_COOKIE_SAMESITE = "Lax"  # plain http here; production keeps None + Secure
+    page.goto("/en/accounts/login/?next=/en/accounts/profile/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Continue with your national eID (eIDAS)").click()
+    page.wait_for_url("**/sso/redirect?**")
+    page.get_by_role("link", name="Jean Dupont-Étienne").click()
+    page.wait_for_url("**/en/accounts/profile/")
+    main = page.locator("main").inner_text()
+    assert "substantial (national eID)" in main
+    assert "Dupont Conseil SARL" in main
+    assert "eIDAS identity FR/BE/1984022912345" in main
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_eidas_refusal_and_too_low_level_in_the_browser(page, demo_site, eidas, settings):
+    settings.SAML_SESSION_COOKIE_SAMESITE = "Lax"
+    for person, message in (
+        ("Refuse", "the sign-in was refused or cancelled"),
+        ("Anna Schmidt (low)", "level of assurance low, but this portal needs at least substantial"),
+    ):
+        page.goto("/en/accounts/login/")
+        page.get_by_role("link", name="Continue with your national eID (eIDAS)").click()
+        page.wait_for_url("**/sso/redirect?**")
+        page.get_by_role("link", name=person).click()
+        page.wait_for_url("**/saml2/acs/")
+        assert message in page.get_by_test_id("auth-error").inner_text()
+        assert_accessible(page)
+    assert not EidasIdentity.objects.exists()

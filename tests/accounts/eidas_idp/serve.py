@@ -108,7 +108,9 @@ def clock_behind(minutes: int):
 
 def main(argv: list[str]) -> None:
     port, key, cert, sp_metadata, sp_cert_file, out_metadata = argv
-    base = f"http://127.0.0.1:{port}"
+    # served on 127.0.0.1, named "localhost" like the live test server: the answer POSTed back is then
+    # same-site, which plain-http test browsers need for the SAML session cookie
+    base = f"http://localhost:{port}"
     idp = Server(config=idp_config(base, key, cert, sp_metadata, 5))
     sp_cert = Path(sp_cert_file).read_text()
 
@@ -139,14 +141,26 @@ def main(argv: list[str]) -> None:
             )
         except Exception as error:  # the node refuses what it cannot verify
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [f"AuthnRequest refused: {error!r}".encode()]
+            return [f"AuthnRequest refused: {error!r} ({error.__cause__!r})".encode()]
+        if "person" not in query:  # what the citizen sees at the node: whom to authenticate as
+            links = "".join(
+                f'<li><a href="/sso/redirect?{environ["QUERY_STRING"]}&amp;person={key}">{label}</a></li>'
+                for key, label in (
+                    ("jean", "Jean Dupont-Étienne"),
+                    ("low", "Anna Schmidt (low)"),
+                    ("refuse", "Refuse"),
+                )
+            )
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            page = f'<!DOCTYPE html><html lang="en"><head><title>Test eIDAS node</title></head><body><main><h1>Test eIDAS node</h1><ul>{links}</ul></main></body></html>'
+            return [page.encode()]
         stale = clock_behind(10) if query.get("expired") else contextlib.nullcontext()
         with stale:
             return respond(idp, request, query, start_response)
 
     def respond(server, request, query, start_response):
         response_args = server.response_args(request.message, [BINDING_HTTP_POST])
-        person = query.get("person", "jean")
+        person = query["person"]
         if person == "refuse":
             response = server.create_error_response(
                 response_args["in_response_to"],
