@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "procedures",
     "portal.core",
     "portal.accounts",
+    "portal.dossiers",
+    "portal.signing",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -280,11 +282,16 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str(
+# Requests only store e-mail; the "mail" queue delivers it through EMAIL_DELIVERY_BACKEND.
+EMAIL_BACKEND = "portal.core.mail.QueuedEmailBackend"
+EMAIL_DELIVERY_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_MESSAGE_ID_DOMAIN = env_str(
+    "EMAIL_MESSAGE_ID_DOMAIN", urlsplit(PORTAL_BASE_URL).hostname or "localhost"
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

@@ -67,3 +67,34 @@ def test_pages_work_on_a_phone(browser, live_server, demo_site):
         assert_accessible(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/en/accounts/signup/", "Sign Up"),
+        ("/fr/accounts/password/reset/", "Réinitialisation du mot de passe"),
+        ("/de/accounts/login/", "Anmeldung"),
+    ],
+)
+def test_account_pages_share_the_layout_and_pass_axe(page, demo_site, path, heading):
+    page.goto(path)
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    assert page.locator("header.site-header").count() == 1
+    assert page.locator("main#main").count() == 1
+    assert_accessible(page)
+
+
+def test_sign_up_errors_link_to_their_fields(page, demo_site):
+    page.goto("/en/accounts/signup/")
+    page.get_by_label("Email").fill("not-an-address")
+    page.locator("#id_password1").fill("short")
+    page.get_by_role("button", name="Sign Up").click()
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    email_error = summary.get_by_role("link", name="Email")
+    assert email_error.count() >= 1
+    email_error.first.click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
+    assert page.get_by_label("Email").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)

@@ -96,3 +96,12 @@ def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
             process.kill()
         log.close()
     assert process.returncode == 0, (tmp_path / "rundemo.log").read_text()[-3000:]
+
+
+def test_run_command_refuses_a_busy_address_before_starting_anything(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(CommandError, match=f"Cannot listen on 127.0.0.1:{port}"):
+            call_command("rundemo", "--address", f"127.0.0.1:{port}", stdout=io.StringIO())

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -12,3 +14,28 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail the portal decided to send, stored before it is sent (see ``portal.core.mail``)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    subject = models.CharField(max_length=255)
+    recipients = models.JSONField()
+    payload = models.JSONField(help_text="the whole message, Message-ID and Date included")
+    state = models.CharField(max_length=16, choices=State, default=State.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.recipients)} ({self.state})"

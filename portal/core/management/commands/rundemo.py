@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,6 +33,20 @@ def demo_processes(address: str) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
+def _require_free_address(address: str) -> None:
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as probe:
+            probe.bind((host.strip("[]"), int(port)))
+    except ValueError:
+        raise CommandError(f"--address {address!r} is not host:port.") from None
+    except OSError as error:
+        raise CommandError(
+            f"Cannot listen on {address}: {error.strerror}. Stop the program using it, or choose another "
+            "address with --address 127.0.0.1:8001 (and set PORTAL_BASE_URL to match)."
+        ) from None
+
+
 class Command(BaseCommand):
     help = "Run the embedded portal (web + Celery worker) with demo content."
 
@@ -44,6 +59,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "rundemo is for the embedded set-up; run gunicorn and celery workers in production."
             )
+        _require_free_address(address)
         settings.STORAGE_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:

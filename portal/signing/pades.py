@@ -1,0 +1,340 @@
+"""PAdES: signatures embedded in PDF, validated with pyHanko.
+
+Per signature: integrity (ByteRange digest), cryptographic validity, what happened to the document
+after signing (pyHanko's difference analysis, plus an annotation-only allowance), the signer's
+chain against the trust context, the level reached (B / T / LT / LTA from the signature timestamp,
+the DSS and later document timestamps) and, with trusted lists, the qualification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from datetime import datetime
+
+from asn1crypto import cms
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.validation import (
+    DocumentSecurityStore,
+    SignatureCoverageLevel,
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+from .common import as_utc, run_sync, signer_name, sub_indication_from_pyhanko
+from .report import Level, SignatureReport, SubIndication, ValidationReport, indication_for
+from .trust import TrustContext
+
+logger = logging.getLogger(__name__)
+
+# Annotation types a reader may add after signing without touching the signed content
+# (ISO 32000 §12.5.6); widgets (form fields) and links are not among them.
+_MARKUP_ANNOTATIONS = frozenset(
+    {
+        "/Text", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine", "/Highlight",
+        "/Underline", "/Squiggly", "/StrikeOut", "/Stamp", "/Caret", "/Ink", "/Popup",
+    }
+)  # fmt: skip
+
+
+def validate_pdf(
+    data: bytes, filename: str, trust: TrustContext, at: datetime | None, report: ValidationReport
+) -> None:
+    report.format = "PAdES"
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as error:
+        # pyHanko cannot even read the structure: still tell whether the signed bytes were touched.
+        report.errors.append(f"the PDF structure cannot be read: {type(error).__name__}: {error}")
+        _raw_integrity_check(data, filename, report)
+        return
+    if not embedded:
+        report.errors.append("the PDF holds no signature")
+        return
+
+    signatures = [sig for sig in embedded if sig.sig_object_type == "/Sig"]
+    doc_timestamps = [sig for sig in embedded if sig.sig_object_type == "/DocTimeStamp"]
+    if not signatures:
+        report.errors.append("the PDF holds document timestamps only, no signature")
+    context_kwargs = _dss_material(reader, report)
+    valid_doc_ts_revisions = _valid_document_timestamps(doc_timestamps, trust, at, context_kwargs, report)
+    dss_revision = _dss_revision(reader)
+
+    for sig in signatures:
+        try:
+            report.signatures.append(
+                _validate_signature(
+                    sig, filename, trust, at, context_kwargs, valid_doc_ts_revisions, dss_revision, report
+                )
+            )
+        except Exception as error:
+            logger.warning("pyHanko failed on a signature of %s", filename, exc_info=True)
+            report.validator_crashed = True
+            report.errors.append(
+                f"signature {sig.field_name!r} could not be validated: {type(error).__name__}: {error}"
+            )
+            report.signatures.append(
+                SignatureReport.from_sub_indication(
+                    SubIndication.GENERIC, signer=_safe_signer(sig), covers=[filename], format="PAdES"
+                )
+            )
+
+
+def _safe_signer(sig: EmbeddedPdfSignature) -> str:
+    try:
+        return signer_name(sig.signer_cert)
+    except Exception:
+        return ""
+
+
+def _dss_material(reader: PdfFileReader, report: ValidationReport) -> dict:
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return {}
+    except Exception as error:
+        report.warnings.append(f"the document security store cannot be read: {error}")
+        return {}
+    try:
+        return {
+            "other_certs": list(dss.load_certs()),
+            "crls": [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls],
+            "ocsps": [asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps],
+        }
+    except Exception as error:
+        report.warnings.append(f"the document security store is damaged: {error}")
+        return {}
+
+
+def _dss_revision(reader: PdfFileReader) -> int | None:
+    """The first revision in which the catalogue carries a /DSS, if any."""
+    for revision in range(reader.xrefs.total_revisions):
+        try:
+            if "/DSS" in reader.get_historical_root(revision):
+                return revision
+        except Exception:
+            logger.info("revision %d of the PDF cannot be read", revision, exc_info=True)
+    return None
+
+
+def _valid_document_timestamps(doc_timestamps, trust, at, context_kwargs, report) -> list[int]:
+    revisions = []
+    for ts in doc_timestamps:
+        try:
+            status = run_sync(
+                async_validate_pdf_timestamp(
+                    ts,
+                    validation_context=trust.validation_context(
+                        moment=at, for_timestamps=True, **context_kwargs
+                    ),
+                )
+            )
+        except Exception as error:
+            report.warnings.append(f"document timestamp {ts.field_name!r} could not be validated: {error}")
+            continue
+        if status.intact and status.valid:
+            revisions.append(ts.signed_revision)
+            if not status.trusted:
+                report.warnings.append(
+                    f"document timestamp {ts.field_name!r} ({status.timestamp.isoformat()}) is intact but its TSA is not trusted"
+                )
+        else:
+            report.warnings.append(
+                f"document timestamp {ts.field_name!r} is broken (not intact or not valid)"
+            )
+    return revisions
+
+
+def _validate_signature(sig, filename, trust, at, context_kwargs, doc_ts_revisions, dss_revision, report):
+    signer_context = trust.validation_context(moment=at, **context_kwargs)
+    ts_context = trust.validation_context(moment=at, for_timestamps=True, **context_kwargs)
+    status = run_sync(
+        async_validate_pdf_signature(
+            sig, signer_validation_context=signer_context, ts_validation_context=ts_context
+        )
+    )
+    result = SignatureReport(
+        indication=indication_for(None),  # settled below
+        signer=signer_name(status.signing_cert),
+        covers=[filename],
+        format="PAdES",
+    )
+    label = f"signature {sig.field_name!r}"
+    sub: SubIndication | None = None
+
+    if status.coverage == SignatureCoverageLevel.UNCLEAR or status.coverage is None:
+        sub = SubIndication.FORMAT_FAILURE
+        result.messages.append("the ByteRange does not cover the document as PAdES requires: not intact")
+    elif not status.intact:
+        sub = SubIndication.HASH_FAILURE
+        result.messages.append("the signed bytes were altered: not intact")
+    elif not status.valid:
+        sub = SubIndication.SIG_CRYPTO_FAILURE
+        result.messages.append("the signature value does not verify with the signer's key")
+    elif status.docmdp_ok is False or status.modification_level == ModificationLevel.OTHER:
+        if _only_markup_annotations_added(sig):
+            report.warnings.append(f"{label}: annotations (comments) were added after signing")
+        else:
+            sub = SubIndication.FORMAT_FAILURE
+            result.messages.append(
+                "the document was modified after signing in a way the signature does not allow"
+            )
+    if sub is None and status.trust_problem_indic is not None:
+        sub = sub_indication_from_pyhanko(status.trust_problem_indic)
+        result.messages.append(f"the signer's certificate is not validated: {sub}")
+
+    timestamp = status.timestamp_validity
+    timestamp_ok = timestamp is not None and timestamp.intact and timestamp.valid
+    if timestamp is not None and not timestamp_ok:
+        report.warnings.append(f"{label}: the signature timestamp is broken")
+    elif timestamp_ok and not timestamp.trusted:
+        report.warnings.append(f"{label}: the signature timestamp's TSA is not trusted")
+    result.signing_time = as_utc(timestamp.timestamp if timestamp_ok else status.signer_reported_dt)
+
+    # PAdES baseline: a document timestamp after the signature also gives the POE of level T.
+    later_doc_timestamps = [revision for revision in doc_ts_revisions if revision > sig.signed_revision]
+    level = Level.B
+    if timestamp_ok or later_doc_timestamps:
+        level = Level.T
+        if dss_revision is not None and dss_revision > sig.signed_revision:
+            level = Level.LT
+            if any(revision >= dss_revision for revision in later_doc_timestamps):
+                level = Level.LTA
+    result.level = level
+
+    if sub is None and status.validation_path is not None:
+        result.qualification = trust.qualification(status.validation_path, result.signing_time)
+    result.sub_indication = sub
+    result.indication = indication_for(sub)
+    for message in result.messages:
+        if sub is not None:
+            report.errors.append(f"{label}: {message}")
+    return result
+
+
+def _only_markup_annotations_added(sig: EmbeddedPdfSignature) -> bool:
+    """True if every revision after the signed one only adds comment-type annotations.
+
+    Allowed changes: new markup annotations and their appearance streams, a page's /Annots,
+    the document information dictionary and XMP metadata, and a /Names tree holding only /AP.
+    Anything else (pages, content streams, form fields, actions, embedded files) is a modification.
+    """
+    reader = sig.reader
+    try:
+        if sig.docmdp_level is not None and sig.docmdp_level < MDPPerm.ANNOTATE:
+            return False
+        for revision in range(sig.signed_revision + 1, reader.xrefs.total_revisions):
+            for ref in reader.xrefs.explicit_refs_in_revision(revision):
+                if not _allowed_annotation_change(reader, ref, revision):
+                    return False
+        return True
+    except Exception:
+        logger.info("annotation analysis failed", exc_info=True)
+        return False
+
+
+def _allowed_annotation_change(reader: PdfFileReader, ref, revision: int) -> bool:
+    new = reader.get_object(ref, revision=revision)
+    try:
+        old = reader.get_object(ref, revision=revision - 1)
+    except Exception:
+        old = None
+    if isinstance(old, generic.NullObject):
+        old = None  # the object is new in this revision
+    if isinstance(new, generic.StreamObject):
+        kind = new.get("/Type")
+        return (
+            (kind in (None, "/XObject") and new.get("/Subtype") == "/Form")  # appearance stream
+            or kind in ("/ObjStm", "/XRef")
+            or (kind == "/Metadata" and new.get("/Subtype") == "/XML")
+        )
+    if not isinstance(new, generic.DictionaryObject):
+        return isinstance(new, generic.ArrayObject) and old is None  # a new /Annots array
+    if new.get("/Subtype") in _MARKUP_ANNOTATIONS:
+        return True
+    if old is None:
+        # a new /Names-style node that only maps appearance names, or an appearance dictionary
+        return set(new.keys()) <= {"/AP", "/Names", "/N", "/R", "/D"}
+    if not isinstance(old, generic.DictionaryObject):
+        return False
+    changed = {key for key in set(new.keys()) | set(old.keys()) if _raw(new, key) != _raw(old, key)}
+    if new.get("/Type") == "/Page":
+        return changed <= {"/Annots"}
+    if new.get("/Type") == "/Catalog":
+        return changed <= {"/Names", "/Metadata"}
+    # the document information dictionary
+    return changed <= {"/ModDate", "/Producer", "/Creator", "/Title", "/Author", "/Subject", "/Keywords"}
+
+
+def _raw(dictionary: generic.DictionaryObject, key: str):
+    try:
+        return dictionary.raw_get(key)
+    except KeyError:
+        return None
+
+
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
+def _raw_integrity_check(data: bytes, filename: str, report: ValidationReport) -> None:
+    """For PDFs pyHanko cannot parse: find each ByteRange and check the CMS digest over it."""
+    for match in _BYTE_RANGE.finditer(data):
+        start1, length1, start2, length2 = (int(value) for value in match.groups())
+        if start1 != 0 or start1 + length1 > start2 or start2 + length2 > len(data):
+            report.signatures.append(
+                SignatureReport.from_sub_indication(
+                    SubIndication.FORMAT_FAILURE, covers=[filename], format="PAdES"
+                )
+            )
+            report.errors.append("a ByteRange points outside the file: not intact")
+            continue
+        gap = data[start1 + length1 : start2].strip()
+        try:
+            contents = bytes.fromhex(gap.strip(b"<>").decode("ascii"))
+            signed_data = cms.ContentInfo.load(contents.rstrip(b"\x00"))["content"]
+            signer_info = signed_data["signer_infos"][0]
+            digest_name = signer_info["digest_algorithm"]["algorithm"].native
+            claimed = next(
+                attr["values"][0].native
+                for attr in signer_info["signed_attrs"]
+                if attr["type"].native == "message_digest"
+            )
+        except Exception as error:
+            report.errors.append(f"a signature's contents cannot be read: {type(error).__name__}")
+            report.signatures.append(
+                SignatureReport.from_sub_indication(
+                    SubIndication.FORMAT_FAILURE, covers=[filename], format="PAdES"
+                )
+            )
+            continue
+        actual = hashlib.new(
+            digest_name, data[start1 : start1 + length1] + data[start2 : start2 + length2]
+        ).digest()
+        certs = [c.chosen for c in signed_data["certificates"]] if signed_data["certificates"] else []
+        signer = signer_name(certs[0]) if certs else ""
+        if actual != claimed:
+            report.errors.append("the signed bytes were altered: not intact")
+            report.signatures.append(
+                SignatureReport.from_sub_indication(
+                    SubIndication.HASH_FAILURE, signer=signer, covers=[filename], format="PAdES"
+                )
+            )
+        else:
+            report.validator_crashed = True
+            report.signatures.append(
+                SignatureReport.from_sub_indication(
+                    SubIndication.GENERIC, signer=signer, covers=[filename], format="PAdES"
+                )
+            )
+    if not report.signatures:
+        report.validator_crashed = True

@@ -1,0 +1,9 @@
+"""Reads of the signing block."""
+
+from __future__ import annotations
+
+from .models import StoredValidationReport
+
+
+def reports_for_file(sha256: str):
+    return StoredValidationReport.objects.filter(sha256=sha256)

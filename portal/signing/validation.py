@@ -1,0 +1,77 @@
+"""The public entry point: ``validate(data, filename, at=..., trust=...)`` -> ValidationReport."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from datetime import datetime
+from io import BytesIO
+
+from .common import as_utc
+from .report import ValidationReport
+from .trust import TrustContext
+
+logger = logging.getLogger(__name__)
+
+MAX_INPUT_BYTES = 200 * 1024 * 1024
+
+
+def sniff_format(data: bytes, filename: str = "") -> str:
+    """pdf, asic, xml, cms or unknown, from the content (the file name only breaks ties)."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data[:4] == b"PK\x03\x04" or zipfile.is_zipfile(BytesIO(data)):
+        return "asic"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):
+        return "xml"
+    if data[:1] == b"\x30":  # DER SEQUENCE: a CMS ContentInfo
+        return "cms"
+    if stripped.startswith(b"-----BEGIN"):
+        return "cms"
+    return "unknown"
+
+
+def validate(
+    data: bytes,
+    filename: str,
+    *,
+    at: datetime | None = None,
+    trust: TrustContext | None = None,
+    detached_content: dict[str, bytes] | None = None,
+) -> ValidationReport:
+    """Validate every signature in ``data``. Never raises for bad input: problems go in the report.
+
+    ``at`` is the validation time (default: now); ``trust`` what is trusted (default: nothing,
+    so every chain ends INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND). ``detached_content`` gives the
+    signed data of a detached CAdES signature, by file name.
+    """
+    from . import asic, cades, pades, xades
+
+    trust = trust or TrustContext()
+    at = as_utc(at)
+    report = ValidationReport(filename=filename)
+    report.warnings.extend(trust.warnings)
+    if len(data) > MAX_INPUT_BYTES:
+        report.structural_failure = True
+        report.errors.append(f"the file is larger than {MAX_INPUT_BYTES} bytes")
+        return report
+    kind = sniff_format(data, filename)
+    validators = {
+        "pdf": pades.validate_pdf,
+        "asic": asic.validate_container,
+        "xml": xades.validate_xml,
+        "cms": lambda d, f, t, a, r: cades.validate_cms(d, f, t, a, r, detached_content or {}),
+    }
+    validator = validators.get(kind)
+    if validator is None:
+        report.errors.append("not a signed file this portal understands (PDF, ASiC, XAdES, CAdES)")
+        return report
+    try:
+        validator(data, filename, trust, at, report)
+    except Exception as error:  # a validator that throws is a report, never a crash
+        logger.exception("validator for %s crashed on %s", kind, filename)
+        report.validator_crashed = True
+        report.errors.append(f"validation could not be completed: {type(error).__name__}: {error}")
+    return report
