@@ -39,8 +39,10 @@ def test_language_switch_keeps_the_page_and_sets_the_cookie(client, demo_site):
 
 
 def test_wagtail_admin_login_is_served(client):
-    response = client.get("/cms/login/")
+    # the Wagtail admin signs in through allauth (accounts: MFA, rate limits, verification apply)
+    response = client.get("/cms/login/", follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith("/en/accounts/login/")
     assert b'name="password"' in response.content
 
 
@@ -71,6 +73,11 @@ def test_django_admin_is_for_staff_only(client, django_user_model):
     assert response.status_code == 302 and "/django-admin/login/" in response["Location"]
     staff = django_user_model.objects.create_user("marc@psc.example.eu", "a-long-password-2", is_staff=True)
     client.force_login(staff)
+    # staff must set up MFA first (accounts), then the admin opens
+    assert client.get("/django-admin/")["Location"] == "/en/accounts/2fa/totp/activate/"
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     assert client.get("/django-admin/").status_code == 200
 
 
