@@ -23,6 +23,7 @@ from pyhanko.sign.signers.csc_signer import CSCServiceSessionInfo, fetch_certs_i
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, ValidationError
 
 from .common import run_sync
 from .csc import Authorization, ConsentAuthorizationManager, CSCService, CSCv2Signer
@@ -108,6 +109,8 @@ async def async_upgrade_to_lta(pdf: bytes, setup: RemoteSigningSetup) -> bytes:
                 setup.md_algorithm,
                 validation_context=context,
             )
+    except (PathBuildingError, ValidationError) as error:
+        raise PdfSigningError(f"the signature's certificates do not validate, no B-LTA: {error}") from error
     finally:
         await context.aclose()  # the fetcher's HTTP session
     return output.getvalue()
@@ -128,3 +131,15 @@ def sign_pdf_remote(pdf: bytes, setup: RemoteSigningSetup, authorization: Author
         return await async_upgrade_to_lta(await async_sign_b_t(pdf, setup, authorization), setup)
 
     return run_sync(both())
+
+
+def sign_pdf(
+    pdf_bytes: bytes, signer_name: str | None = None, authorization: Authorization | None = None
+) -> bytes:
+    """PAdES B-LTA over ``pdf_bytes`` with the configured signer ``signer_name`` (default:
+    SIGNING_DEFAULT_SIGNER). ``authorization`` obtains the user's consent at the QTSP; without one,
+    the signer's automatic authorization (the test QTSP only) is used."""
+    from .signers import configured_signer
+
+    signer = configured_signer(signer_name)
+    return signer.sign_pdf(pdf_bytes, authorization or signer.automatic_authorization())
