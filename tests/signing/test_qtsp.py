@@ -386,3 +386,12 @@ def test_cli_build_asice_with_the_test_qtsp_seal(qtsp_signer, trusted, tmp_path)
     assert sorted(signature.covers) == ["a.txt", "b.txt"] and report.unsigned_files == []
     assert signature.level is Level.T
     assert signature.signer.startswith("Point of Single Contact e-seal")
+
+
+def test_the_run_command_starts_the_test_qtsp(settings):
+    from portal.core.management.commands.rundemo import demo_processes
+
+    settings.SIGNING_TEST_QTSP_URL = "http://127.0.0.1:8799"
+    command = demo_processes("127.0.0.1:8000")["test-qtsp"]
+    assert command[1:3] == ["manage.py", "run_test_qtsp"]
+    assert command[-4:] == ["--host", "127.0.0.1", "--port", "8799"]
