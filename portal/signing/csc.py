@@ -178,6 +178,24 @@ def authorization_code(redirect_location: str, expected_state: str) -> str:
     return params["code"]
 
 
+@dataclass
+class ReturnedConsent:
+    """The user consented at the QTSP and came back with ``code``: exchange it for the credential
+    token. The QTSP, not we, checks that the consent was for the hashes now being signed."""
+
+    code: str
+    redirect_uri: str
+
+    async def credential_token(
+        self,
+        session: aiohttp.ClientSession,
+        service: CSCService,
+        hashes_b64: list[str],
+        hash_algorithm_oid: str,
+    ) -> str:
+        return await service.credential_token(session, self.code, self.redirect_uri)
+
+
 class ConsentAuthorizationManager(CSCAuthorizationManager):
     """pyHanko asks for a SAD for the hashes it is about to sign: get the user's consent to those
     hashes, then ``credentials/authorize`` (v2) with the resulting credential token."""

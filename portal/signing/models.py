@@ -24,6 +24,7 @@ class SigningRequest(models.Model):
     """One PDF to sign, once: the caller's ``key`` makes a repeated request the same request."""
 
     class Status(models.TextChoices):
+        AWAITING_CONSENT = "awaiting-consent", "awaiting the user's consent at the QTSP"
         PENDING = "pending", "pending"
         SIGNING = "signing", "signing"
         SIGNED = "signed", "signed"
@@ -37,6 +38,12 @@ class SigningRequest(models.Model):
     source_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Interactive signing: the prepared PDF and signed attributes wait for the user's consent.
+    prepared_name = models.CharField(max_length=255, blank=True)
+    prepared_state = models.JSONField(default=dict, blank=True)
+    consent_state = models.CharField(max_length=64, blank=True, db_index=True)
+    consent_redirect_uri = models.CharField(max_length=500, blank=True)
+    consent_code = models.CharField(max_length=255, blank=True, help_text="Single use; cleared once used.")
     signed_name = models.CharField(max_length=255, blank=True)
     signed_sha256 = models.CharField(max_length=64, blank=True)
     report = models.ForeignKey(StoredValidationReport, null=True, blank=True, on_delete=models.PROTECT)
