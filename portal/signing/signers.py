@@ -159,6 +159,16 @@ class TestQTSPSigner(CSCRemoteSigner):
     name = "test-qtsp"
     options = (Option("service_url", help="where run_test_qtsp listens, e.g. http://127.0.0.1:8765"),)
 
+    @classmethod
+    def validate_options(cls, config: dict) -> dict:
+        from django.conf import settings
+
+        if settings.PRODUCTION:
+            raise SignerConfigurationError(
+                "the test QTSP is never a signer in production (DJANGO_ENV=production)"
+            )
+        return super().validate_options(config)
+
     def _folder(self) -> Path:
         from django.conf import settings
 

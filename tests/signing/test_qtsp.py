@@ -350,6 +350,12 @@ def test_registry_validates_options(settings):
         configured_signer("test-qtsp")
 
 
+def test_the_test_qtsp_is_never_a_production_signer(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(SignerConfigurationError, match="never a signer in production"):
+        get_signer("test-qtsp", service_url="http://127.0.0.1:8765")
+
+
 def test_test_qtsp_without_its_pki_says_how_to_start_it(settings):
     settings.SIGNING_SIGNERS = {"test-qtsp": {"class": "test-qtsp", "service_url": "http://127.0.0.1:9"}}
     with pytest.raises(SignerConfigurationError, match="run_test_qtsp"):
