@@ -401,3 +401,23 @@ def test_the_run_command_starts_the_test_qtsp(settings):
     command = demo_processes("127.0.0.1:8000")["test-qtsp"]
     assert command[1:3] == ["manage.py", "run_test_qtsp"]
     assert command[-4:] == ["--host", "127.0.0.1", "--port", "8799"]
+
+
+def test_bad_input_gets_a_clear_refusal_never_a_server_error(test_qtsp):
+    token = _service_token(test_qtsp)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for method, body in [
+        ("credentials/info", b"not json"),
+        ("credentials/info", b"[1, 2]"),
+        ("signatures/signHash", b'{"SAD": "x", "hashes": "abc"}'),
+        ("signatures/signHash", b'{"SAD": "x", "hashes": ["%%%"]}'),
+        ("credentials/authorize", b'{"numSignatures": "many", "hashes": ["AAAA"]}'),
+    ]:
+        answer = requests.post(f"{test_qtsp.url}/csc/v2/{method}", data=body, headers=headers, timeout=10)
+        assert answer.status_code in (400, 403), (method, body, answer.status_code, answer.text)
+        assert answer.json()["error"] in ("invalid_request", "access_denied")
+    tsa = requests.post(f"{test_qtsp.url}/pki/tsa", data=b"\x30\x03garbage", timeout=10)
+    assert tsa.status_code == 400
+    ocsp = requests.post(f"{test_qtsp.url}/pki/ocsp", data=b"garbage", timeout=10)
+    assert ocsp.status_code == 200 and ocsp.content == bytes.fromhex("30030a0101")  # malformedRequest
+    assert requests.get(f"{test_qtsp.url}/nothing-here", timeout=10).status_code == 404

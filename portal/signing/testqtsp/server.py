@@ -116,6 +116,14 @@ def _b64decode(value: str) -> bytes:
     raise HttpError(400, "invalid_request", f"not base64: {value[:20]!r}")
 
 
+def _string_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise HttpError(400, "invalid_request", "hashes must be a list of base64 strings")
+    return value
+
+
 def _normalise_hash(value: str) -> str:
     """Hashes are compared in one spelling: standard base64 with padding."""
     return base64.b64encode(_b64decode(value)).decode("ascii")
@@ -310,6 +318,7 @@ class TestQTSP:
             raise HttpError(400, "invalid_request", "hashes missing or not numSignatures of them")
         if any(len(base64.b64decode(h)) != _DIGESTS[hash_algorithm].digest_size for h in hashes_):
             raise HttpError(400, "invalid_request", "a hash does not have the length of hashAlgorithmOID")
+        self._forget_expired()
         transaction = secrets.token_urlsafe(16)
         consent = _Consent(
             client_id=self.client_id,
@@ -324,6 +333,13 @@ class TestQTSP:
         with self._lock:
             self._consents[transaction] = consent
         return 200, "text/html; charset=utf-8", self._consent_html(transaction, consent).encode(), []
+
+    def _forget_expired(self) -> None:
+        now = time.time()
+        with self._lock:
+            for store in (self._consents, self._codes, self._tokens, self._sads):
+                for key in [key for key, entry in store.items() if entry.expires < now]:
+                    del store[key]
 
     def _consent_html(self, transaction: str, consent: _Consent, problem: str = "") -> str:
         signer = self.pki[test_pki.SIGNER].cert.subject.rfc4514_string()
@@ -476,8 +492,8 @@ class TestQTSP:
         request = self._json(environ)
         if token.scope != "credential" or token.credential_id != request.get("credentialID"):
             raise HttpError(403, "access_denied", "the token does not authorise this credential")
-        hashes_ = [_normalise_hash(h) for h in request.get("hashes") or []]
-        if not hashes_ or len(hashes_) != int(request.get("numSignatures", len(hashes_))):
+        hashes_ = [_normalise_hash(h) for h in _string_list(request.get("hashes"))]
+        if not hashes_ or str(len(hashes_)) != str(request.get("numSignatures", len(hashes_))):
             raise HttpError(400, "invalid_request", "hashes missing or not numSignatures of them")
         if request.get("hashAlgorithmOID", token.hash_algorithm) != token.hash_algorithm:
             raise HttpError(403, "access_denied", "hashAlgorithmOID differs from the consent")
@@ -500,7 +516,7 @@ class TestQTSP:
         self._bearer(environ)
         request = self._json(environ)
         credential_id = request.get("credentialID")
-        hashes_ = [_normalise_hash(h) for h in request.get("hashes") or []]
+        hashes_ = [_normalise_hash(h) for h in _string_list(request.get("hashes"))]
         hash_algorithm = request.get("hashAlgorithmOID")
         sign_algorithm = request.get("signAlgo")
         with self._lock:
