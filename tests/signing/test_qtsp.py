@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import aiohttp
@@ -421,3 +422,29 @@ def test_bad_input_gets_a_clear_refusal_never_a_server_error(test_qtsp):
     ocsp = requests.post(f"{test_qtsp.url}/pki/ocsp", data=b"garbage", timeout=10)
     assert ocsp.status_code == 200 and ocsp.content == bytes.fromhex("30030a0101")  # malformedRequest
     assert requests.get(f"{test_qtsp.url}/nothing-here", timeout=10).status_code == 404
+
+
+def test_b_lta_still_validates_after_its_revocation_data_went_stale(signed, trusted):
+    """The point of B-LTA: a month later, with no fresh OCSP/CRL, the signature is judged at the time
+    its timestamp proves, with the revocation data the document timestamp preserved."""
+    later = datetime.now(UTC) + timedelta(days=30)
+    report = validate(signed, "application.pdf", at=later, trust=trusted)
+    [signature] = report.signatures
+    assert (report.indication, signature.level) == (Indication.TOTAL_PASSED, Level.LTA), report.to_json()
+    assert any("the time the signature timestamp proves" in warning for warning in report.warnings)
+
+
+def test_b_lta_needs_a_new_document_timestamp_before_the_tsa_certificate_expires(signed, test_qtsp, trusted):
+    tsa_expiry = test_qtsp.pki[test_pki.TSA].cert.not_valid_after_utc
+    report = validate(signed, "application.pdf", at=tsa_expiry + timedelta(days=1), trust=trusted)
+    assert report.indication is Indication.INDETERMINATE, report.to_json()
+
+
+def test_b_t_without_validation_data_is_not_rescued_later(test_qtsp, trusted):
+    from portal.signing.pdf_sign import sign_b_t
+
+    setup = get_signer("test-qtsp", service_url=test_qtsp.url).setup()
+    b_t = sign_b_t(minimal_pdf(), setup, AutomaticTestConsent())
+    report = validate(b_t, "a.pdf", at=datetime.now(UTC) + timedelta(days=30), trust=trusted)
+    [signature] = report.signatures
+    assert signature.level is Level.T and report.indication is Indication.INDETERMINATE
