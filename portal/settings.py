@@ -7,6 +7,7 @@ the embedded set-up: SQLite, a file-system Celery broker, files on disk under ``
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -344,6 +345,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
 }
+
+# --- Signing: which QTSP signs (a registry of signers, see portal/signing/signers.py) -----------
+# The embedded default signs with the bundled test QTSP (`manage.py run_test_qtsp`, started by
+# rundemo). Elsewhere set SIGNING_SIGNERS to JSON: {"name": {"class": "csc", "service_url": ...}}.
+SIGNING_TEST_QTSP_URL = env_str("SIGNING_TEST_QTSP_URL", "http://127.0.0.1:8765").rstrip("/")
+_signers_json = env_str("SIGNING_SIGNERS")
+try:
+    SIGNING_SIGNERS = (
+        json.loads(_signers_json)
+        if _signers_json
+        else {}
+        if PRODUCTION
+        else {"test-qtsp": {"class": "test-qtsp", "service_url": SIGNING_TEST_QTSP_URL}}
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(f"SIGNING_SIGNERS is not JSON: {error}") from None
+if not isinstance(SIGNING_SIGNERS, dict):
+    raise ImproperlyConfigured('SIGNING_SIGNERS must be a JSON object {"name": {"class": ..., ...}}.')
+SIGNING_DEFAULT_SIGNER = env_str("SIGNING_DEFAULT_SIGNER", next(iter(SIGNING_SIGNERS), ""))
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "Point of Single Contact")
