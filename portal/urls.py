@@ -23,5 +23,6 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("finder/", include("procedures.urls")),
     path("", include(wagtail_urls)),
 )
