@@ -145,7 +145,8 @@ class ConditionBlock(blocks.StructBlock):
         default="equals",
         label=_("operator"),
     )
-    value = blocks.CharBlock(required=False, label=_("value"))
+    # not named "value": wagtail-localize 1.14 mistakes a nested struct's "value" child for its payload
+    answer = blocks.CharBlock(required=False, label=_("answer"))
 
     class Meta:
         label = _("Condition")
@@ -256,7 +257,7 @@ def form_definition_errors(fields: list[dict]) -> list[ValidationError]:
                         params={"position": position, "label": field.get("label"), "target": target},
                     )
                 )
-            elif condition.get("operator") != "answered" and not condition.get("value"):
+            elif condition.get("operator") != "answered" and not condition.get("answer"):
                 errors.append(
                     ValidationError(
                         _("Field %(position)s (“%(label)s”): give the value the condition compares with."),

@@ -13,7 +13,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import GroupApprovalTask, GroupPagePermission, Locale, Workflow, WorkflowPage
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    Locale,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from procedures import demo_data
 from procedures.demo import ensure_home_pages
@@ -284,9 +291,9 @@ def _form_definition(kind: str, code: str, evidence_types) -> list[tuple[str, di
         value = {"label": labels[code], "help_text": "", "required": True, "concept": concept}
         condition = extra.get("condition")
         value["condition"] = (
-            {"concept": condition[0], "operator": condition[1], "value": condition[2]}
+            {"concept": condition[0], "operator": condition[1], "answer": condition[2]}
             if condition
-            else {"concept": "", "operator": "equals", "value": ""}
+            else {"concept": "", "operator": "equals", "answer": ""}
         )
         if condition:
             value["required"] = False
@@ -307,12 +314,12 @@ def _ensure_workflow(catalogues: dict[str, ProcedureIndexPage]) -> None:
     """Procedure pages go through a moderator's approval before they are published."""
     moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
-    task = GroupApprovalTask.objects.filter(name="Moderator approval").first()
+    task = GroupApprovalTask.objects.filter(groups=moderators, active=True).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name="Moderator approval")
+        task = GroupApprovalTask.objects.create(name="Moderators approval")
         task.groups.set([moderators])
-    if not workflow.workflow_tasks.filter(task=task).exists():
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+    # Workflow is a ClusterableModel: its related manager would only save with the workflow
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     for page in catalogues.values():
         WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
         for permission in ("publish_page", "change_page", "add_page"):

@@ -88,6 +88,7 @@ class FinderForm(forms.Form):
     )
 
     def __init__(self, *args, locale: Locale | None = None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.locale = locale
         self.activity_object: BusinessActivity | None = None
