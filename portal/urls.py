@@ -15,6 +15,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cpsv/", include("procedures.cpsv_urls")),
 ]
 
 if settings.DEBUG:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import uuid
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from procedures.cpsv import export_catalogue
 from procedures.finder import FinderForm, build_checklist
 from procedures.selectors import MAX_QUERY_LENGTH, active_locale, activity_by_code, search_activities
 
@@ -60,3 +64,25 @@ def checklist(request: HttpRequest) -> HttpResponse:
 def activity_suggestions(request: HttpRequest) -> HttpResponse:
     """The type-ahead fragment htmx swaps in; the same list the page shows without JavaScript."""
     return render(request, "procedures/finder/_activity_results.html", _activity_list(request))
+
+
+JSON_LD = "application/ld+json"
+
+
+@require_GET
+def cpsv_catalogue(request: HttpRequest) -> HttpResponse:
+    """The CPSV-AP 3.2 JSON-LD of the whole live catalogue; `?lang=xx` for one language."""
+    language = request.GET.get("lang") or None
+    if language is not None and language not in dict(settings.LANGUAGES):
+        return JsonResponse({"error": f"Unknown language {language!r}."}, status=400)
+    return JsonResponse(
+        export_catalogue(language), content_type=JSON_LD, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@require_GET
+def cpsv_procedure(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    document = export_catalogue(request.GET.get("lang") or None, translation_keys=[key])
+    if not any("cpsv:PublicService" in node["@type"] for node in document["@graph"]):
+        raise Http404("No such procedure.")
+    return JsonResponse(document, content_type=JSON_LD, json_dumps_params={"ensure_ascii": False})
