@@ -68,7 +68,8 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
-    "wagtail.locales",
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales: the translation workflow
     "wagtail.admin",
     "wagtail",
     "modelcluster",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("saml2/", include("portal.accounts.eidas_saml.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cpsv/", include("procedures.cpsv_urls")),
 ]
 
 if settings.DEBUG:
@@ -29,5 +30,6 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("finder/", include("procedures.urls")),
     path("", include(wagtail_urls)),
 )
