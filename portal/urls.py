@@ -19,7 +19,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("saml2/", include("portal.accounts.eidas_saml.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("cpsv/", include("procedures.cpsv_urls")),
 ]
 

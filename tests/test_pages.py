@@ -108,3 +108,14 @@ def test_private_storage_keeps_files_without_public_url():
             storage.url(name)
     finally:
         storage.delete(name)
+
+
+def test_language_switch_from_a_page_in_another_language_than_the_browser(client, demo_site):
+    """A French page opened by a browser set to English, without a language cookie."""
+    response = client.post(
+        "/i18n/setlang/",
+        {"language": "de", "next": "/fr/accounts/login/"},
+        headers={"accept-language": "en-GB,en;q=0.9"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/de/accounts/login/"
