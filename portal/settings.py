@@ -7,6 +7,7 @@ the embedded set-up: SQLite, a file-system Celery broker, files on disk under ``
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.accounts.eid_oidc.config import parse_oidc_providers
 from portal.env import env_bool, env_choice, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,7 +68,8 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
-    "wagtail.locales",
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales: the translation workflow
     "wagtail.admin",
     "wagtail",
     "modelcluster",
@@ -75,6 +78,10 @@ INSTALLED_APPS = [
     # accounts
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "portal.accounts.eid_oidc",
+    "djangosaml2",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -97,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.middleware.StaffMFARequiredMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -117,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.layout",
+                "portal.accounts.context_processors.eidas",
             ],
         },
     },
@@ -245,6 +255,34 @@ if TESTING:
     ACCOUNT_RATE_LIMITS = (
         False  # tests sign in many times from one address; allauth's limits stay on elsewhere
     )
+# MFA: required for staff, superusers and Wagtail editors (portal.accounts.middleware).
+# WebAuthn is left out until it is proven in the headless browser tests.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("PORTAL_NAME", "Point of Single Contact")
+# Sign-in with a national eID through OpenID Connect: providers come from OIDC_PROVIDERS (JSON, see
+# portal/accounts/eid_oidc/config.py) and/or from "Social applications" in the Django admin.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an IdP's e-mail claim never takes over an existing account
+SOCIALACCOUNT_STORE_TOKENS = False
+# eIDAS SAML sign-in (djangosaml2 + pysaml2, portal/accounts/eidas_saml/): off until the SP key, its
+# certificate and the eIDAS node's metadata are given.
+EIDAS_SAML = {
+    "sp_key_file": env_str("EIDAS_SP_KEY_FILE"),
+    "sp_cert_file": env_str("EIDAS_SP_CERT_FILE"),
+    "idp_metadata": env_str("EIDAS_IDP_METADATA"),
+    "entity_id": env_str("EIDAS_SP_ENTITY_ID"),
+    "minimum_level": env_choice("EIDAS_MINIMUM_LOA", ("low", "substantial", "high"), "substantial"),
+}
+SAML_CONFIG_LOADER = "portal.accounts.eidas_saml.config.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_SESSION_COOKIE_SAMESITE = "None"  # the eIDAS node POSTs the answer back from another site
+SAML_CSP_HANDLER = ""  # the portal sets no Content-Security-Policy header of its own yet
+SOCIALACCOUNT_PROVIDERS = {
+    "eid_oidc": {
+        "APPS": parse_oidc_providers(env_str("OIDC_PROVIDERS", "")),
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Requests only store e-mail; the "mail" queue delivers it through EMAIL_DELIVERY_BACKEND.
@@ -317,6 +355,25 @@ DELIVERY_MAX_MESSAGE_BYTES = env_int("DELIVERY_MAX_MESSAGE_BYTES", 256 * 1024 * 
 # An attempt still "sent" after this long died with its worker; the sweep puts it back in line.
 DELIVERY_STALE_ATTEMPT_SECONDS = env_int("DELIVERY_STALE_ATTEMPT_SECONDS", 900, minimum=60)
 
+# --- Signing: which QTSP signs (a registry of signers, see portal/signing/signers.py) -----------
+# The embedded default signs with the bundled test QTSP (`manage.py run_test_qtsp`, started by
+# rundemo). Elsewhere set SIGNING_SIGNERS to JSON: {"name": {"class": "csc", "service_url": ...}}.
+SIGNING_TEST_QTSP_URL = env_str("SIGNING_TEST_QTSP_URL", "http://127.0.0.1:8765").rstrip("/")
+_signers_json = env_str("SIGNING_SIGNERS")
+try:
+    SIGNING_SIGNERS = (
+        json.loads(_signers_json)
+        if _signers_json
+        else {}
+        if PRODUCTION
+        else {"test-qtsp": {"class": "test-qtsp", "service_url": SIGNING_TEST_QTSP_URL}}
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(f"SIGNING_SIGNERS is not JSON: {error}") from None
+if not isinstance(SIGNING_SIGNERS, dict):
+    raise ImproperlyConfigured('SIGNING_SIGNERS must be a JSON object {"name": {"class": ..., ...}}.')
+SIGNING_DEFAULT_SIGNER = env_str("SIGNING_DEFAULT_SIGNER", next(iter(SIGNING_SIGNERS), ""))
+
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "Point of Single Contact")
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
@@ -326,7 +383,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "xlsx", "csv", "txt"]
-WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+WAGTAILADMIN_LOGIN_URL = "account_login"  # editors sign in through allauth, so MFA applies
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -13,10 +14,15 @@ from portal.delivery import views as delivery_views
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("as4", delivery_views.as4_endpoint, name="as4"),
+    # Both admins sign in through allauth, so e-mail verification, rate limits and MFA apply to them.
+    path("django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("django-admin/", admin.site.urls),
+    path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("saml2/", include("portal.accounts.eidas_saml.urls")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("cpsv/", include("procedures.cpsv_urls")),
 ]
 
 if settings.DEBUG:
@@ -24,6 +30,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("finder/", include("procedures.urls")),
     path("", include(wagtail_urls)),
 )

@@ -1,9 +1,51 @@
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
+
+from procedures.blocks import (
+    ApplicabilityRuleBlock,
+    EvidenceRequirementBlock,
+    FeeBlock,
+    FormDefinitionBlock,
+    LegalBasisBlock,
+    StepBlock,
+)
+from procedures.choices import DELIVERY_TRANSPORTS, LEVELS_OF_ASSURANCE
+
+LANGUAGE_LIST_VALIDATOR = RegexValidator(
+    r"^[a-z]{2}(?:\s*,\s*[a-z]{2})*$",
+    _("Give ISO 639-1 language codes separated by commas, e.g. 'en, fr, de'."),
+)
+NACE_CODE_VALIDATOR = RegexValidator(
+    r"^\d{2}(?:\.\d{1,2})?$", _("A NACE rev. 2 code: a division (96), group (96.0) or class (96.02).")
+)
+NACE_SECTION_VALIDATOR = RegexValidator(r"^[A-U]$", _("A NACE rev. 2 section letter, A to U."))
+PARTY_ID_TYPE_VALIDATOR = RegexValidator(r"^\S+$", _("A party id type is a URI without spaces."))
+
+
+def normalise_search_text(text: str) -> str:
+    """Lower case, accents removed, runs of non-letters collapsed: 'Coiffeur·se' -> 'coiffeur se'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.split(r"[^\w]+", without_accents)).strip()
+
+
+def split_language_codes(text: str) -> list[str]:
+    return [code.strip() for code in (text or "").split(",") if code.strip()]
 
 
 class HomePage(Page):
@@ -17,3 +59,348 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+
+# --- Snippets -------------------------------------------------------------------------------
+
+
+class CompetentAuthority(TranslatableMixin, index.Indexed, models.Model):
+    """An authority that decides on procedures, and how the portal delivers dossiers to it."""
+
+    name = models.CharField(_("name"), max_length=255)
+    identifier = models.SlugField(
+        _("identifier"), max_length=100, help_text=_("Stable identifier, the same in every language.")
+    )
+    address = models.TextField(_("postal address"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    languages = models.CharField(
+        _("languages it accepts"), max_length=100, default="en", validators=[LANGUAGE_LIST_VALIDATOR]
+    )
+    delivery_transport = models.CharField(
+        _("delivery channel"), max_length=20, choices=DELIVERY_TRANSPORTS, default="backoffice"
+    )
+    as4_party_id = models.CharField(_("AS4 party id"), max_length=255, blank=True)
+    as4_party_id_type = models.CharField(
+        _("AS4 party id type"), max_length=255, blank=True, validators=[PARTY_ID_TYPE_VALIDATOR]
+    )
+    as4_endpoint_url = models.URLField(_("AS4 endpoint URL"), blank=True)
+    as4_certificate_pem = models.TextField(
+        _("AS4 certificate (PEM)"), blank=True, help_text=_("The access point's encryption certificate.")
+    )
+    as4_service = models.CharField(_("AS4 service"), max_length=255, blank=True)
+    as4_service_type = models.CharField(_("AS4 service type"), max_length=255, blank=True)
+    as4_action = models.CharField(_("AS4 action"), max_length=255, blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("identifier"),
+        FieldPanel("address"),
+        FieldPanel("email"),
+        FieldPanel("phone"),
+        FieldPanel("website"),
+        FieldPanel("languages"),
+        MultiFieldPanel(
+            [
+                FieldPanel("delivery_transport"),
+                FieldPanel("as4_party_id"),
+                FieldPanel("as4_party_id_type"),
+                FieldPanel("as4_endpoint_url"),
+                FieldPanel("as4_certificate_pem"),
+                FieldPanel("as4_service"),
+                FieldPanel("as4_service_type"),
+                FieldPanel("as4_action"),
+            ],
+            heading=_("Delivery channel"),
+        ),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    override_translatable_fields = [
+        SynchronizedField("identifier"),
+        SynchronizedField("languages"),
+        SynchronizedField("email"),
+        SynchronizedField("phone"),
+        SynchronizedField("website"),
+        SynchronizedField("as4_party_id"),
+        SynchronizedField("as4_party_id_type"),
+        SynchronizedField("as4_endpoint_url"),
+        SynchronizedField("as4_certificate_pem"),
+        SynchronizedField("as4_service"),
+        SynchronizedField("as4_service_type"),
+        SynchronizedField("as4_action"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("competent authority")
+        verbose_name_plural = _("competent authorities")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["identifier", "locale"], name="unique_authority_identifier")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.delivery_transport != "as4":
+            return
+        errors = {}
+        for field in ("as4_party_id", "as4_party_id_type", "as4_endpoint_url", "as4_service", "as4_action"):
+            if not getattr(self, field).strip():
+                errors[field] = _("Required for delivery over AS4.")
+        if self.as4_endpoint_url and urlsplit(self.as4_endpoint_url).scheme != "https":
+            errors["as4_endpoint_url"] = _("An AS4 endpoint is reached over https.")
+        if not self.as4_certificate_pem.strip():
+            errors["as4_certificate_pem"] = _("Required for delivery over AS4.")
+        else:
+            try:
+                x509.load_pem_x509_certificate(self.as4_certificate_pem.strip().encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                errors["as4_certificate_pem"] = _("This is not a PEM-encoded X.509 certificate.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def delivery_channel(self) -> dict:
+        """What the delivery building block needs: the transport name and its settings."""
+        if self.delivery_transport == "as4":
+            return {
+                "transport": "as4",
+                "settings": {
+                    "party_id": self.as4_party_id,
+                    "party_id_type": self.as4_party_id_type,
+                    "endpoint_url": self.as4_endpoint_url,
+                    "certificate_pem": self.as4_certificate_pem,
+                    "service": self.as4_service,
+                    "service_type": self.as4_service_type,
+                    "action": self.as4_action,
+                },
+            }
+        return {"transport": "backoffice", "settings": {"authority": self.identifier}}
+
+    @property
+    def language_codes(self) -> list[str]:
+        return split_language_codes(self.languages)
+
+
+class EvidenceType(TranslatableMixin, index.Indexed, models.Model):
+    """A kind of document an applicant provides (identity document, proof of qualification...)."""
+
+    identifier = models.SlugField(_("identifier"), max_length=100)
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("identifier"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    override_translatable_fields = [SynchronizedField("identifier")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("evidence type")
+        verbose_name_plural = _("evidence types")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["identifier", "locale"], name="unique_evidence_type_identifier")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusinessActivity(TranslatableMixin, index.Indexed, models.Model):
+    """A NACE rev. 2 activity with its name and the words people use for it, per language."""
+
+    nace_code = models.CharField(_("NACE rev. 2 code"), max_length=5, validators=[NACE_CODE_VALIDATOR])
+    nace_section = models.CharField(_("NACE section"), max_length=1, validators=[NACE_SECTION_VALIDATOR])
+    name = models.CharField(_("name"), max_length=255)
+    synonyms = models.TextField(
+        _("synonyms"),
+        blank=True,
+        help_text=_("One per line: the words people search with, also in other languages."),
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    panels = [FieldPanel("name"), FieldPanel("nace_code"), FieldPanel("nace_section"), FieldPanel("synonyms")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("synonyms"),
+        index.AutocompleteField("name"),
+        index.FilterField("locale_id"),
+    ]
+    override_translatable_fields = [SynchronizedField("nace_code"), SynchronizedField("nace_section")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("business activity")
+        verbose_name_plural = _("business activities")
+        ordering = ["nace_code", "name"]
+        constraints = [models.UniqueConstraint(fields=["nace_code", "locale"], name="unique_activity_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nace_code})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = " " + normalise_search_text(" \n ".join([self.name, *self.synonym_list])) + " "
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+class ProcedureIndexPage(Page):
+    """The catalogue: lists and searches the procedures below it."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["procedures.HomePage"]
+    subpage_types = ["procedures.ProcedurePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("procedure catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        from procedures.selectors import search_procedures
+
+        context = super().get_context(request, *args, **kwargs)
+        query = request.GET.get("q", "").strip()[:200]
+        context["query"] = query
+        context["procedures"] = search_procedures(self, query)
+        return context
+
+
+class ProcedurePage(Page):
+    """One administrative procedure, with what SDG Regulation art. 10 and Services Directive art. 7
+    require the portal to tell an applicant, and the form its dossier asks."""
+
+    summary = models.TextField(_("summary"))
+    sequence = models.PositiveSmallIntegerField(
+        _("order in a checklist"), default=100, help_text=_("Lower numbers come first.")
+    )
+    steps = StreamField([("step", StepBlock())], verbose_name=_("steps"), blank=True)
+    competent_authority = models.ForeignKey(
+        CompetentAuthority,
+        verbose_name=_("competent authority"),
+        on_delete=models.PROTECT,
+        related_name="procedures",
+    )
+    content_owner = models.ForeignKey(
+        CompetentAuthority,
+        verbose_name=_("authority responsible for this content"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    evidence = StreamField(
+        [("evidence", EvidenceRequirementBlock())], verbose_name=_("required evidence"), blank=True
+    )
+    fees = StreamField([("fee", FeeBlock())], verbose_name=_("fees"), blank=True)
+    processing_time_days = models.PositiveIntegerField(
+        _("processing time limit (days)"), null=True, blank=True
+    )
+    tacit_approval = models.BooleanField(
+        _("silence means approval"),
+        default=False,
+        help_text=_("Tacit approval (Services Directive art. 13)."),
+    )
+    tacit_approval_days = models.PositiveIntegerField(_("tacit approval after (days)"), null=True, blank=True)
+    redress_body = models.CharField(_("where to appeal"), max_length=255, blank=True)
+    redress_deadline_days = models.PositiveIntegerField(_("appeal deadline (days)"), null=True, blank=True)
+    legal_basis = StreamField([("law", LegalBasisBlock())], verbose_name=_("legal basis"), blank=True)
+    accepted_languages = models.CharField(
+        _("languages the authority accepts"),
+        max_length=100,
+        default="en",
+        validators=[LANGUAGE_LIST_VALIDATOR],
+    )
+    minimum_loa = models.CharField(
+        _("minimum eID level of assurance to apply online"),
+        max_length=20,
+        choices=LEVELS_OF_ASSURANCE,
+        default="substantial",
+    )
+    applicability = StreamField(
+        [("rule", ApplicabilityRuleBlock())],
+        verbose_name=_("applicability rules"),
+        blank=True,
+        help_text=_("The procedure applies when any rule holds. Without rules the finder never lists it."),
+    )
+    form_definition = StreamField(FormDefinitionBlock(), verbose_name=_("application form"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("sequence"),
+        FieldPanel("competent_authority"),
+        FieldPanel("content_owner"),
+        FieldPanel("steps"),
+        FieldPanel("evidence"),
+        FieldPanel("fees"),
+        MultiFieldPanel(
+            [
+                FieldPanel("processing_time_days"),
+                FieldPanel("tacit_approval"),
+                FieldPanel("tacit_approval_days"),
+                FieldPanel("redress_body"),
+                FieldPanel("redress_deadline_days"),
+            ],
+            heading=_("Time limits and redress"),
+        ),
+        FieldPanel("legal_basis"),
+        FieldPanel("accepted_languages"),
+        FieldPanel("minimum_loa"),
+        FieldPanel("applicability"),
+        FieldPanel("form_definition"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("steps"),
+        index.AutocompleteField("title"),
+        index.FilterField("locale_id"),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("sequence"),
+        SynchronizedField("applicability"),
+        SynchronizedField("accepted_languages"),
+        SynchronizedField("minimum_loa"),
+        SynchronizedField("processing_time_days"),
+        SynchronizedField("tacit_approval"),
+        SynchronizedField("tacit_approval_days"),
+        SynchronizedField("redress_deadline_days"),
+    ]
+    parent_page_types = ["procedures.ProcedureIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("procedure")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.tacit_approval and not self.tacit_approval_days:
+            raise ValidationError(
+                {"tacit_approval_days": _("Say after how many days silence means approval.")}
+            )
+        if not self.tacit_approval and self.tacit_approval_days:
+            raise ValidationError(
+                {"tacit_approval_days": _("Only for procedures where silence means approval.")}
+            )
+
+    @property
+    def last_updated(self):
+        """Set by Wagtail each time a revision is published."""
+        return self.last_published_at
+
+    @cached_property
+    def language_codes(self) -> list[str]:
+        return split_language_codes(self.accepted_languages)
+
+    @cached_property
+    def localized_authority(self) -> CompetentAuthority:
+        return self.competent_authority.localized

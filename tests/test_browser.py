@@ -98,3 +98,10 @@ def test_sign_up_errors_link_to_their_fields(page, demo_site):
     assert page.evaluate("document.activeElement.id") == "id_email"
     assert page.get_by_label("Email").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
+
+
+def test_switching_language_from_a_page_opened_directly_in_another_language(page, demo_site):
+    page.goto("/fr/")  # the browser is set to English and has no language cookie yet
+    page.get_by_role("button", name="Deutsch").click()
+    page.wait_for_url("**/de/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Gründen Sie Ihr Unternehmen hier"

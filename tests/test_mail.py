@@ -132,7 +132,13 @@ def test_mail_goes_through_the_worker_to_a_real_smtp_server(
 
 @pytest.mark.django_db
 @override_settings(EMAIL_BACKEND=QUEUED, EMAIL_DELIVERY_BACKEND=LOCMEM)
-def test_an_operator_sends_a_failed_message_again(admin_client, django_capture_on_commit_callbacks):
+def test_an_operator_sends_a_failed_message_again(
+    admin_client, admin_user, django_capture_on_commit_callbacks
+):
+    from allauth.mfa.models import Authenticator
+
+    # staff reach the admin only with MFA set up (accounts)
+    Authenticator.objects.create(user=admin_user, type=Authenticator.Type.TOTP, data={"secret": "x"})
     send_mail("Subject", "Body", "psc@example.eu", ["ana@example.pt"])
     failed = OutgoingEmail.objects.get()
     OutgoingEmail.objects.filter(pk=failed.pk).update(state=OutgoingEmail.State.FAILED, attempts=10)

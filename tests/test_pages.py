@@ -39,8 +39,10 @@ def test_language_switch_keeps_the_page_and_sets_the_cookie(client, demo_site):
 
 
 def test_wagtail_admin_login_is_served(client):
-    response = client.get("/cms/login/")
+    # the Wagtail admin signs in through allauth (accounts: MFA, rate limits, verification apply)
+    response = client.get("/cms/login/", follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith("/en/accounts/login/")
     assert b'name="password"' in response.content
 
 
@@ -71,6 +73,11 @@ def test_django_admin_is_for_staff_only(client, django_user_model):
     assert response.status_code == 302 and "/django-admin/login/" in response["Location"]
     staff = django_user_model.objects.create_user("marc@psc.example.eu", "a-long-password-2", is_staff=True)
     client.force_login(staff)
+    # staff must set up MFA first (accounts), then the admin opens
+    assert client.get("/django-admin/")["Location"] == "/en/accounts/2fa/totp/activate/"
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     assert client.get("/django-admin/").status_code == 200
 
 
@@ -101,3 +108,14 @@ def test_private_storage_keeps_files_without_public_url():
             storage.url(name)
     finally:
         storage.delete(name)
+
+
+def test_language_switch_from_a_page_in_another_language_than_the_browser(client, demo_site):
+    """A French page opened by a browser set to English, without a language cookie."""
+    response = client.post(
+        "/i18n/setlang/",
+        {"language": "de", "next": "/fr/accounts/login/"},
+        headers={"accept-language": "en-GB,en;q=0.9"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/de/accounts/login/"

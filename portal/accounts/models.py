@@ -51,3 +51,100 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class Capacity(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative (by law or statutes)")
+    DIRECTOR = "director", _("Director or managing partner")
+    EMPLOYEE = "employee", _("Employee with a mandate")
+    AGENT = "agent", _("Agent or intermediary with a power of attorney")
+
+
+class EntrepreneurProfile(models.Model):
+    """The natural person behind an account; attributes from an eID are marked verified."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="entrepreneur_profile")
+    given_names = models.CharField(_("given names"), max_length=200, blank=True)
+    family_name = models.CharField(_("family name"), max_length=200, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    nationality = models.CharField(
+        _("nationality"), max_length=2, blank=True, help_text=_("Two-letter country code, e.g. FR.")
+    )
+    address_line_1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line_2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city or town"), max_length=100, blank=True)
+    region = models.CharField(_("region, province or state"), max_length=100, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("Two-letter country code, e.g. DE.")
+    )
+    # {"field name": {"source": "eid_oidc:be-fas", "verified_at": "2026-11-26T20:00:00+00:00"}}
+    verified_attributes = models.JSONField(_("verified attributes"), default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("entrepreneur profile")
+        verbose_name_plural = _("entrepreneur profiles")
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.given_names, self.family_name) if part) or str(self.user)
+
+    def is_verified(self, field_name: str) -> bool:
+        return field_name in self.verified_attributes
+
+
+class LegalPersonRepresentation(models.Model):
+    """A company or other legal person that the user declares (or an eID asserts) they represent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="represented_legal_persons")
+    name = models.CharField(_("legal name"), max_length=300)
+    registration_number = models.CharField(_("registration number"), max_length=100)
+    register = models.CharField(
+        _("register"), max_length=200, help_text=_("The business register that issued the number.")
+    )
+    country = models.CharField(_("country"), max_length=2, help_text=_("Two-letter country code."))
+    lei = models.CharField(
+        _("LEI"), max_length=20, blank=True, help_text=_("Legal Entity Identifier (optional).")
+    )
+    euid = models.CharField(
+        _("EUID"), max_length=100, blank=True, help_text=_("European Unique Identifier (optional).")
+    )
+    capacity = models.CharField(_("declared capacity"), max_length=32, choices=Capacity.choices)
+    verified_source = models.CharField(
+        _("verified by"), max_length=200, blank=True, help_text=_("Empty when only declared by the user.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("represented legal person")
+        verbose_name_plural = _("represented legal persons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "country", "registration_number"], name="accounts_unique_representation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country} {self.registration_number})"
+
+
+class EidasIdentity(models.Model):
+    """A person as identified by an eIDAS node: the PersonIdentifier is unique per node (issuer)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="eidas_identities")
+    issuer = models.CharField(_("eIDAS node"), max_length=500)
+    person_identifier = models.CharField(_("person identifier"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("eIDAS identity")
+        verbose_name_plural = _("eIDAS identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "person_identifier"], name="accounts_unique_eidas_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.person_identifier

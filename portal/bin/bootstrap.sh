@@ -7,9 +7,10 @@ PORTAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${PORTAL_VENV:-$PORTAL_ROOT/.venv}"
 LOCK="$PORTAL_ROOT/requirements.lock"
 
-# WeasyPrint (PDF rendering) needs pango/harfbuzz and fonts; gettext compiles translations.
+# WeasyPrint (PDF rendering) needs pango/harfbuzz and fonts; gettext compiles translations; pysaml2
+# (eIDAS sign-in) signs, verifies and decrypts with the xmlsec1 program.
 RUNTIME_APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
-  fonts-liberation shared-mime-info gettext)
+  fonts-liberation shared-mime-info gettext xmlsec1)
 # The browser tests drive Debian's chromium; pdftoppm/pdfsig check rendered and signed PDFs.
 TEST_APT_PACKAGES=(chromium poppler-utils)
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -16,3 +18,41 @@ class StoredValidationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.indication}"
+
+
+class SigningRequest(models.Model):
+    """One PDF to sign, once: the caller's ``key`` makes a repeated request the same request."""
+
+    class Status(models.TextChoices):
+        AWAITING_CONSENT = "awaiting-consent", "awaiting the user's consent at the QTSP"
+        PENDING = "pending", "pending"
+        SIGNING = "signing", "signing"
+        SIGNED = "signed", "signed"
+        FAILED = "failed", "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(max_length=128, unique=True, help_text="Idempotency key chosen by the caller.")
+    signer = models.CharField(max_length=64, help_text="The configured signer (SIGNING_SIGNERS).")
+    filename = models.CharField(max_length=255)
+    source_name = models.CharField(max_length=255, help_text='In storages["private"].')
+    source_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Interactive signing: the prepared PDF and signed attributes wait for the user's consent.
+    prepared_name = models.CharField(max_length=255, blank=True)
+    prepared_state = models.JSONField(default=dict, blank=True)
+    consent_state = models.CharField(max_length=64, blank=True, db_index=True)
+    consent_redirect_uri = models.CharField(max_length=500, blank=True)
+    consent_code = models.CharField(max_length=255, blank=True, help_text="Single use; cleared once used.")
+    signed_name = models.CharField(max_length=255, blank=True)
+    signed_sha256 = models.CharField(max_length=64, blank=True)
+    report = models.ForeignKey(StoredValidationReport, null=True, blank=True, on_delete=models.PROTECT)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.signer}): {self.status}"

@@ -12,7 +12,7 @@ import hashlib
 import io
 import logging
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from asn1crypto import cms
 from asn1crypto import crl as asn1_crl
@@ -212,14 +212,96 @@ def _validate_signature(sig, filename, trust, at, context_kwargs, doc_ts_revisio
                 level = Level.LTA
     result.level = level
 
-    if sub is None and status.validation_path is not None:
-        result.qualification = trust.qualification(status.validation_path, result.signing_time)
+    validation_path = status.validation_path
+    if (
+        sub in _RECOVERABLE_WITH_POE
+        and level is Level.LTA
+        and timestamp_ok
+        and _preserved_by_document_timestamp(sig, trust, at, context_kwargs, dss_revision)
+    ):
+        # Past signature validation (EN 319 102-1 §5.6.2.4, simplified): the signature timestamp,
+        # preserved by a document timestamp over the DSS, proves the signature existed at its
+        # time; judge the chain then, with the revocation data in the DSS.
+        poe = timestamp.timestamp
+        poe_status = _validate_at_poe(sig, trust, poe, context_kwargs)
+        poe_timestamp = poe_status.timestamp_validity
+        if (
+            poe_status.trust_problem_indic is None
+            and poe_status.intact
+            and poe_status.valid
+            and poe_timestamp is not None
+            and poe_timestamp.trusted
+        ):
+            report.warnings.append(
+                f"{label}: {sub} at the validation time; validated at {poe.isoformat()}, the time the "
+                "signature timestamp proves, with the revocation data preserved by the document timestamp"
+            )
+            report.warnings[:] = [
+                w for w in report.warnings if w != f"{label}: the signature timestamp's TSA is not trusted"
+            ]
+            result.messages = [m for m in result.messages if "not validated" not in m]
+            sub, validation_path = None, poe_status.validation_path
+
+    if sub is None and validation_path is not None:
+        result.qualification = trust.qualification(validation_path, result.signing_time)
     result.sub_indication = sub
     result.indication = indication_for(sub)
     for message in result.messages:
         if sub is not None:
             report.errors.append(f"{label}: {message}")
     return result
+
+
+_RECOVERABLE_WITH_POE = frozenset(
+    {
+        SubIndication.TRY_LATER,
+        SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
+        SubIndication.OUT_OF_BOUNDS_NO_POE,
+        SubIndication.REVOKED_NO_POE,
+    }
+)
+
+
+def _preserved_by_document_timestamp(sig, trust, at, context_kwargs, dss_revision) -> bool:
+    """A document timestamp over the DSS whose TSA was trusted when it stamped and whose certificate
+    is still within its validity now (else a newer document timestamp is needed)."""
+    now = as_utc(at) or datetime.now(UTC)
+    for ts in sig.reader.embedded_signatures:
+        if ts.sig_object_type != "/DocTimeStamp" or dss_revision is None or ts.signed_revision < dss_revision:
+            continue
+        try:
+            stamped_at = ts.self_reported_timestamp
+            status = run_sync(
+                async_validate_pdf_timestamp(
+                    ts,
+                    validation_context=trust.validation_context(
+                        moment=stamped_at, for_timestamps=True, retroactive_revinfo=True, **context_kwargs
+                    ),
+                )
+            )
+        except Exception:
+            logger.info(
+                "document timestamp %s cannot be checked at its own time", ts.field_name, exc_info=True
+            )
+            continue
+        if status.intact and status.valid and status.trusted and ts.signer_cert.not_valid_after > now:
+            return True
+    return False
+
+
+def _validate_at_poe(sig, trust, poe, context_kwargs):
+    """The signature judged at ``poe``; revocation data issued after it still speaks for it."""
+    return run_sync(
+        async_validate_pdf_signature(
+            sig,
+            signer_validation_context=trust.validation_context(
+                moment=poe, retroactive_revinfo=True, **context_kwargs
+            ),
+            ts_validation_context=trust.validation_context(
+                moment=poe, for_timestamps=True, retroactive_revinfo=True, **context_kwargs
+            ),
+        )
+    )
 
 
 def _only_markup_annotations_added(sig: EmbeddedPdfSignature) -> bool:

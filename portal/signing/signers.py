@@ -1,13 +1,18 @@
-"""The registry seam for signers (CSC remote signers, the test QTSP, local keys): name -> class.
+"""The registry of signers: name -> class with declared, validated options.
 
-Signing itself is a later step; this fixes the shape so configuration can name a signer and
-have its options checked before anything is signed.
+Which QTSP(s) the portal signs with is configuration: ``settings.SIGNING_SIGNERS`` maps a
+configured name to ``{"class": <registered name>, **options}``; ``SIGNING_DEFAULT_SIGNER`` names
+the one used when none is asked for. Registered here: ``csc`` (any CSC API v2 service) and
+``test-qtsp`` (the bundled test QTSP, whose PKI and client secret are read from STORAGE_ROOT).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
+
+from asn1crypto import x509 as asn1_x509
 
 
 class SignerConfigurationError(ValueError):
@@ -22,7 +27,7 @@ class Option:
 
 
 class Signer:
-    """Base class: declare ``name`` and ``options``; implement ``sign_pdf`` when signing lands."""
+    """Base class: declare ``name`` and ``options``; implement ``sign_pdf``."""
 
     name: ClassVar[str]
     options: ClassVar[tuple[Option, ...]] = ()
@@ -41,8 +46,17 @@ class Signer:
             raise SignerConfigurationError(f"signer {cls.name!r}: missing options {missing}")
         return dict(config)
 
-    def sign_pdf(self, pdf: bytes) -> bytes:  # pragma: no cover - implemented by concrete signers
+    def sign_pdf(self, pdf: bytes, authorization) -> bytes:  # pragma: no cover - abstract
+        """PAdES B-LTA over ``pdf``; ``authorization`` obtains the user's consent (see csc.py)."""
         raise NotImplementedError
+
+    def trust_anchors(self) -> list[asn1_x509.Certificate]:
+        """Roots the portal must trust for this signer's signatures beyond the EU trusted lists."""
+        return []
+
+    def automatic_authorization(self):
+        """An authorization that needs no user (only the test QTSP has one)."""
+        raise SignerConfigurationError(f"signer {self.name!r} needs the user's consent at the QTSP")
 
 
 _REGISTRY: dict[str, type[Signer]] = {}
@@ -65,3 +79,128 @@ def get_signer(name: str, **config: object) -> Signer:
 
 def registered_signers() -> list[str]:
     return sorted(_REGISTRY)
+
+
+def configured_signer(name: str | None = None) -> Signer:
+    """The signer configured under ``name`` in settings (default: SIGNING_DEFAULT_SIGNER)."""
+    from django.conf import settings
+
+    name = name or settings.SIGNING_DEFAULT_SIGNER
+    try:
+        config = dict(settings.SIGNING_SIGNERS[name])
+    except KeyError:
+        raise SignerConfigurationError(
+            f"no signer configured as {name!r}; configured: {sorted(settings.SIGNING_SIGNERS)}"
+        ) from None
+    signer_class = config.pop("class", name)
+    return get_signer(str(signer_class), **config)
+
+
+def _read_certificates(paths: list[str]) -> list[asn1_x509.Certificate]:
+    from .trust import load_certificates
+
+    certificates = []
+    for path in paths:
+        try:
+            certificates.extend(load_certificates(Path(path).read_bytes()))
+        except (OSError, ValueError) as error:
+            raise SignerConfigurationError(f"trust anchor {path}: {error}") from None
+    return certificates
+
+
+@register
+class CSCRemoteSigner(Signer):
+    """A QTSP reached through the CSC API v2, with OAuth2 consent for every signature."""
+
+    name = "csc"
+    options = (
+        Option("service_url", help="base URL before /csc/v2/ and /oauth2/"),
+        Option("client_id"),
+        Option("client_secret"),
+        Option("credential_id"),
+        Option("tsa_url", help="RFC 3161 time-stamping service for B-T and the B-LTA document timestamp"),
+        Option("trust_anchors", required=False, help="PEM files of roots trusted besides the EU lists"),
+        Option("md_algorithm", required=False, help="sha256 (default), sha384 or sha512"),
+    )
+
+    def setup(self):
+        from .csc import CSCService
+        from .pdf_sign import RemoteSigningSetup
+
+        md_algorithm = str(self.config.get("md_algorithm", "sha256"))
+        if md_algorithm not in ("sha256", "sha384", "sha512"):
+            raise SignerConfigurationError(f"signer {self.name!r}: md_algorithm {md_algorithm!r} not allowed")
+        return RemoteSigningSetup(
+            service=CSCService(
+                service_url=str(self.config["service_url"]),
+                client_id=str(self.config["client_id"]),
+                client_secret=str(self.config["client_secret"]),
+                credential_id=str(self.config["credential_id"]),
+            ),
+            tsa_url=str(self.config["tsa_url"]),
+            trust_anchors=self.trust_anchors(),
+            md_algorithm=md_algorithm,
+        )
+
+    def trust_anchors(self) -> list[asn1_x509.Certificate]:
+        return _read_certificates(list(self.config.get("trust_anchors") or []))
+
+    def sign_pdf(self, pdf: bytes, authorization) -> bytes:
+        from .pdf_sign import sign_pdf_remote
+
+        return sign_pdf_remote(pdf, self.setup(), authorization)
+
+
+@register
+class TestQTSPSigner(CSCRemoteSigner):
+    """The bundled test QTSP (``manage.py run_test_qtsp``): never trusted outside the portal's tests
+    and demo. Its PKI folder under STORAGE_ROOT gives the client secret and the root."""
+
+    name = "test-qtsp"
+    options = (Option("service_url", help="where run_test_qtsp listens, e.g. http://127.0.0.1:8765"),)
+
+    @classmethod
+    def validate_options(cls, config: dict) -> dict:
+        from django.conf import settings
+
+        if settings.PRODUCTION:
+            raise SignerConfigurationError(
+                "the test QTSP is never a signer in production (DJANGO_ENV=production)"
+            )
+        return super().validate_options(config)
+
+    def _folder(self) -> Path:
+        from django.conf import settings
+
+        from .testqtsp.pki import folder_for
+
+        folder = folder_for(settings.STORAGE_ROOT, str(self.config["service_url"]))
+        if not (folder / "client.json").exists():
+            raise SignerConfigurationError(
+                f"the test QTSP at {self.config['service_url']} has no PKI in {folder}: "
+                "start it with `python manage.py run_test_qtsp` (or the README's run command)"
+            )
+        return folder
+
+    def setup(self):
+        from .csc import CSCService
+        from .pdf_sign import RemoteSigningSetup
+        from .testqtsp.pki import SIGNER_CREDENTIAL_ID, client_credentials
+
+        base = str(self.config["service_url"]).rstrip("/")
+        client_id, client_secret = client_credentials(self._folder())
+        return RemoteSigningSetup(
+            service=CSCService(base, client_id, client_secret, SIGNER_CREDENTIAL_ID),
+            tsa_url=f"{base}/pki/tsa",
+            trust_anchors=self.trust_anchors(),
+        )
+
+    def trust_anchors(self) -> list[asn1_x509.Certificate]:
+        from .testqtsp.pki import ROOT
+
+        return _read_certificates([str(self._folder() / f"{ROOT}.pem")])
+
+    def automatic_authorization(self):
+        from .csc import AutomaticTestConsent
+
+        return AutomaticTestConsent()

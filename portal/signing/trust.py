@@ -257,6 +257,7 @@ class TrustContext:
         for_timestamps: bool = False,
         crls: list = (),
         ocsps: list = (),
+        retroactive_revinfo: bool = False,
     ) -> ValidationContext:
         return ValidationContext(
             trust_roots=self.timestamp_roots() if for_timestamps else self.trust_roots(),
@@ -266,6 +267,7 @@ class TrustContext:
             revocation_mode=self.revocation_mode,
             crls=list(crls),
             ocsps=list(ocsps),
+            retroactive_revinfo=retroactive_revinfo,
         )
 
     def qualification(self, path: ValidationPath | None, moment: datetime | None) -> Qualification | None:

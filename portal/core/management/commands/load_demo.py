@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from procedures.demo import ensure_home_pages
+from procedures.demo_catalogue import ensure_catalogue
 
 DEMO_ADMIN_EMAIL = "admin@psc.example.eu"
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
             raise CommandError("Demo content is never loaded with DJANGO_ENV=production.")
         pages = ensure_home_pages()
         self.stdout.write(f"Home pages: {', '.join(sorted(pages))}")
+        catalogue = ensure_catalogue()
+        created = ", ".join(f"{count} {kind}" for kind, count in catalogue.created.items()) or "nothing new"
+        self.stdout.write(f"Procedure catalogue: {created}")
         password = self._ensure_demo_admin()
         self.stdout.write(f"Demo administrator: {DEMO_ADMIN_EMAIL} / {password}")
 

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -34,7 +35,11 @@ def demo_processes(address: str) -> dict[str, list[str]]:
     python = sys.executable
     queues = ",".join(settings.CELERY_QUEUES_BY_BLOCK)
     beat_schedule = str(settings.STORAGE_ROOT / "celery" / "beat-schedule")
+    qtsp = urlsplit(settings.SIGNING_TEST_QTSP_URL)
     return {
+        # the bundled test QTSP the embedded default signs with (PKI, OCSP, CRL, TSA, CSC API)
+        "test-qtsp": [python, "manage.py", "run_test_qtsp", "--host", qtsp.hostname or "127.0.0.1",
+                      "--port", str(qtsp.port or 80)],
         "web": [python, "manage.py", "runserver", address, "--noreload"],
         "worker": [
             python, "-m", "celery", "-A", "portal", "worker", "--beat", "--schedule", beat_schedule,
@@ -74,6 +79,14 @@ class Command(BaseCommand):
                 "rundemo is for the embedded set-up; run gunicorn and celery workers in production."
             )
         _require_free_address(address)
+        qtsp = urlsplit(settings.SIGNING_TEST_QTSP_URL)
+        try:
+            _require_free_address(f"{qtsp.hostname}:{qtsp.port or 80}")
+        except CommandError:
+            raise CommandError(
+                f"The test QTSP cannot listen on {qtsp.netloc}: stop the program using it, or set "
+                "SIGNING_TEST_QTSP_URL to a free address (e.g. http://127.0.0.1:8766)."
+            ) from None
         settings.STORAGE_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:

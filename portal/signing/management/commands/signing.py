@@ -1,6 +1,11 @@
-"""``manage.py signing validate FILE [--at ISO-TIME] [--trust-list FILE ...] [--trust-anchor CERT ...] --json``
+"""Signing tools for operators and checks from outside.
 
-Exit code 0 for a report of any verdict; 2 only when an input file cannot be read.
+``manage.py signing validate FILE [--at ISO-TIME] [--trust-list FILE ...] [--trust-anchor CERT ...] --json``
+    prints the report; exit code 0 for a report of any verdict, 2 only when a file cannot be read.
+``manage.py signing sign-pdf IN OUT [--signer NAME]``
+    PAdES B-LTA with a configured signer (default: the test QTSP, authorised automatically).
+``manage.py signing build-asice OUT FILES... [--seal-key PEM --seal-cert PEM [--chain PEM]] [--tsa-url URL]``
+    an ASiC-E container sealed over FILES (default seal: the test QTSP's e-seal, B-T with its TSA).
 """
 
 from __future__ import annotations
@@ -49,7 +54,92 @@ class Command(BaseCommand):
         validate_parser.add_argument("--trust-anchor", action="append", default=[], metavar="CERT")
         validate_parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
+        sign_parser = subcommands.add_parser(
+            "sign-pdf", help="sign a PDF (PAdES B-LTA) with a configured signer"
+        )
+        sign_parser.add_argument("input")
+        sign_parser.add_argument("output")
+        sign_parser.add_argument(
+            "--signer", help="a name from SIGNING_SIGNERS (default: SIGNING_DEFAULT_SIGNER)"
+        )
+
+        asice_parser = subcommands.add_parser("build-asice", help="build a sealed ASiC-E container")
+        asice_parser.add_argument("output")
+        asice_parser.add_argument("files", nargs="+")
+        asice_parser.add_argument("--seal-key", help="PEM private key of the e-seal")
+        asice_parser.add_argument("--seal-cert", help="PEM certificate of the e-seal")
+        asice_parser.add_argument(
+            "--chain", action="append", default=[], help="PEM intermediate certificates"
+        )
+        asice_parser.add_argument("--tsa-url", help="RFC 3161 TSA for XAdES B-T")
+
     def handle(self, *args, **options):
+        if options["subcommand"] == "sign-pdf":
+            return self._sign_pdf(options)
+        if options["subcommand"] == "build-asice":
+            return self._build_asice(options)
+        return self._validate(options)
+
+    def _sign_pdf(self, options) -> None:
+        from portal.signing.csc import CSCError
+        from portal.signing.pdf_sign import PdfSigningError, sign_pdf
+        from portal.signing.signers import SignerConfigurationError
+
+        try:
+            pdf = _read(options["input"], "PDF")
+        except _Unreadable as error:
+            self.stderr.write(str(error))
+            sys.exit(2)
+        try:
+            signed = sign_pdf(pdf, options["signer"])
+        except (SignerConfigurationError, PdfSigningError, CSCError) as error:
+            raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"the signing service cannot be reached: {error}") from None
+        Path(options["output"]).write_bytes(signed)
+        self.stdout.write(f"signed {options['input']} -> {options['output']} ({len(signed)} bytes)")
+
+    def _build_asice(self, options) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+
+        from portal.signing.asic_build import build_asice
+
+        try:
+            files = {Path(path).name: _read(path, "file") for path in options["files"]}
+        except _Unreadable as error:
+            self.stderr.write(str(error))
+            sys.exit(2)
+        if len(files) != len(options["files"]):
+            raise CommandError("two FILES have the same name; a container holds each name once")
+        tsa_url = options["tsa_url"]
+        try:
+            if options["seal_key"] or options["seal_cert"]:
+                if not (options["seal_key"] and options["seal_cert"]):
+                    raise CommandError("--seal-key and --seal-cert go together")
+                key = serialization.load_pem_private_key(
+                    _read(options["seal_key"], "seal key"), password=None
+                )
+                cert = x509.load_pem_x509_certificate(_read(options["seal_cert"], "seal certificate"))
+                chain = [x509.load_pem_x509_certificate(_read(path, "chain")) for path in options["chain"]]
+            else:
+                key, cert, chain, default_tsa = _test_qtsp_seal()
+                tsa_url = tsa_url or default_tsa
+        except _Unreadable as error:
+            self.stderr.write(str(error))
+            sys.exit(2)
+        except ValueError as error:
+            raise CommandError(f"the seal key or certificate cannot be read: {error}") from None
+        timestamper = HTTPTimeStamper(tsa_url) if tsa_url else None
+        try:
+            container = build_asice(files, key, cert, chain=chain, timestamper=timestamper)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        Path(options["output"]).write_bytes(container)
+        self.stdout.write(f"built {options['output']} with {len(files)} file(s) ({len(container)} bytes)")
+
+    def _validate(self, options) -> None:
         if options["verbosity"] < 2:
             # pyHanko logs every untrusted path and skipped trusted-list entry with a traceback;
             # the report already says what matters.
@@ -96,3 +186,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"  error: {line}")
             for line in report.warnings:
                 self.stdout.write(f"  warning: {line}")
+
+
+def _test_qtsp_seal():
+    """The e-seal identity of the bundled test QTSP (its PKI must exist: run_test_qtsp creates it)."""
+    from django.conf import settings
+
+    from portal.signing.testqtsp import pki as test_pki
+
+    folder = test_pki.folder_for(settings.STORAGE_ROOT, settings.SIGNING_TEST_QTSP_URL)
+    if not (folder / "service.json").exists():
+        raise CommandError(
+            f"no --seal-key/--seal-cert given and no test QTSP PKI in {folder}: start `manage.py run_test_qtsp`"
+        )
+    pki = test_pki.load(folder)
+    seal = pki[test_pki.SEAL]
+    return seal.key, seal.cert, [pki[test_pki.ISSUING].cert], f"{pki.service_url}/pki/tsa"

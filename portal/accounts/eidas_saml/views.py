@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import auth
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataView
+from saml2.response import StatusAuthnFailed, StatusError, StatusRequestDenied, UnsolicitedResponse
+from saml2.sigver import SignatureError
+from saml2.validate import ResponseLifetimeExceed, ToEarly
+
+from portal.accounts import selectors, services
+from portal.accounts.eidas_saml.config import LOA_URI
+
+CONFIG_LOADER = "portal.accounts.eidas_saml.config.sp_config"
+LEVEL_BY_URI = {uri: level for level, uri in LOA_URI.items()}
+
+
+def explain(exception: Exception | None) -> str:
+    if isinstance(exception, SignatureError):
+        return _("The answer from the eIDAS node is not signed correctly: it may have been altered.")
+    if isinstance(exception, UnsolicitedResponse):
+        return _("This answer does not belong to a sign-in started here, or it has already been used.")
+    if isinstance(exception, ResponseLifetimeExceed | ToEarly):
+        return _("The answer from the eIDAS node has expired (or is not valid yet). Please start again.")
+    if isinstance(exception, StatusRequestDenied | StatusAuthnFailed):
+        return _("The eIDAS node reports that the sign-in was refused or cancelled.")
+    if isinstance(exception, StatusError):
+        return _("The eIDAS node could not sign you in.")
+    if exception is not None and "AudienceRestrictions" in str(exception):
+        return _("The answer from the eIDAS node was issued for another service.")
+    return _("The answer from the eIDAS node could not be accepted.")
+
+
+class EidasLoginView(LoginView):
+    config_loader_path = CONFIG_LOADER
+
+
+class EidasMetadataView(MetadataView):
+    config_loader_path = CONFIG_LOADER
+
+
+class EidasAssertionConsumerView(AssertionConsumerServiceView):
+    config_loader_path = CONFIG_LOADER
+    refusal: str | None = None
+    level: str = "low"
+
+    def custom_validation(self, response) -> None:
+        settings_level = settings.EIDAS_SAML.get("minimum_level", "substantial")
+        levels = [LEVEL_BY_URI.get(class_ref) for class_ref, *_rest in response.authn_info()]
+        level = next((lv for lv in levels if lv), None)
+        if not selectors.level_satisfies(level, settings_level):
+            self.refusal = _(
+                "Your eID was used at level of assurance %(level)s, but this portal needs at least "
+                "%(minimum)s. Please sign in again with an eID means of that level."
+            ) % {"level": level or _("unknown"), "minimum": settings_level}
+            raise PermissionDenied(self.refusal)
+        self.level = level
+
+    def authenticate_user(
+        self, request, session_info, attribute_mapping, create_unknown_user, assertion_info
+    ):
+        try:
+            user = services.user_for_eidas_identity(
+                issuer=session_info["issuer"], attributes=session_info["ava"]
+            )
+        except ValueError:
+            self.refusal = _("The eIDAS node did not send the person identifier: nobody can be signed in.")
+            raise PermissionDenied(self.refusal) from None
+        if selectors.mfa_required(user):
+            self.refusal = _(
+                "Staff and editor accounts sign in with their e-mail, password and authenticator app."
+            )
+            raise PermissionDenied(self.refusal)
+        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        services.record_session_assurance(request, level=self.level, method=f"eidas:{session_info['issuer']}")
+        return user
+
+    def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
+        message = self.refusal or explain(exception)
+        return render(request, "accounts/eidas_error.html", {"message": message}, status=status)

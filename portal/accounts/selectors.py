@@ -1,0 +1,79 @@
+"""Reads of the accounts block: who must use MFA, the session's level of assurance, linked identities."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.http import HttpRequest
+
+from portal.accounts.models import EidasIdentity, EntrepreneurProfile, LegalPersonRepresentation, User
+
+# eIDAS levels of assurance (Implementing Regulation (EU) 2015/1502), weakest first.
+LEVELS_OF_ASSURANCE = ("low", "substantial", "high")
+SESSION_ASSURANCE_KEY = "accounts_assurance"
+EIDAS_ACR = {f"http://eidas.europa.eu/LoA/{level}": level for level in LEVELS_OF_ASSURANCE}
+
+
+def mfa_required(user: User) -> bool:
+    """Staff, superusers and anyone who may open the Wagtail admin (editors) must use MFA."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+
+
+def has_mfa(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def session_assurance(request: HttpRequest) -> dict | None:
+    """What the current session's sign-in proved: level, method, acr; None when signed out."""
+    if not request.user.is_authenticated:
+        return None
+    return request.session.get(SESSION_ASSURANCE_KEY) or {"level": "low", "method": "unknown"}
+
+
+def session_level_of_assurance(request: HttpRequest) -> str | None:
+    """ "low", "substantial" or "high" for the current session; None when nobody is signed in.
+
+    E-mail sign-in is always "low" (nobody checked who registered the address), with or without MFA;
+    an eID sign-in gets the level its provider asserted (acr), as mapped in the provider's settings.
+    """
+    assurance = session_assurance(request)
+    return None if assurance is None else assurance["level"]
+
+
+def level_satisfies(actual: str | None, required: str) -> bool:
+    if required not in LEVELS_OF_ASSURANCE:
+        raise ValueError(f"Unknown level of assurance {required!r}; use one of {LEVELS_OF_ASSURANCE}.")
+    if actual not in LEVELS_OF_ASSURANCE:
+        return False
+    return LEVELS_OF_ASSURANCE.index(actual) >= LEVELS_OF_ASSURANCE.index(required)
+
+
+def level_from_acr(acr: str | None, provider_settings: dict) -> str:
+    """Map an ID token's acr to a level; an acr we do not recognise earns only "low"."""
+    if not acr:
+        return provider_settings.get("level_of_assurance", "low")
+    if acr in EIDAS_ACR:
+        return EIDAS_ACR[acr]
+    return provider_settings.get("acr_map", {}).get(acr, "low")
+
+
+def profile_for(user: User) -> EntrepreneurProfile:
+    return EntrepreneurProfile.objects.filter(user=user).first() or EntrepreneurProfile(user=user)
+
+
+def legal_persons_for(user: User):
+    return LegalPersonRepresentation.objects.filter(user=user).order_by("name")
+
+
+def linked_identities(user: User):
+    return SocialAccount.objects.filter(user=user).order_by("provider", "uid")
+
+
+def eidas_identities(user: User):
+    return EidasIdentity.objects.filter(user=user).order_by("issuer", "person_identifier")
+
+
+def mfa_devices(user: User):
+    return Authenticator.objects.filter(user=user).order_by("type", "created_at")

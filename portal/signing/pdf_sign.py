@@ -1,0 +1,274 @@
+"""PAdES signing through a CSC remote signing service: B-T at the QTSP, B-LTA on the server.
+
+1. ``sign_b_t``: pyHanko prepares the signature field and the signed attributes; the QTSP signs
+   their hash (after the user's consent to that hash); the signature gets an RFC 3161 signature
+   timestamp from the QTSP's TSA -> PAdES B-T.
+2. ``upgrade_to_lta``: the validation data of the signer's and the TSA's chains (certificates,
+   OCSP responses, CRLs, fetched now) go into the document security store, then a document
+   timestamp covers everything -> PAdES B-LTA.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+
+import aiohttp
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.csc_signer import CSCServiceSessionInfo, fetch_certs_in_csc_credential
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+from pyhanko.sign.validation.dss import async_add_validation_info
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, ValidationError
+
+from .common import run_sync
+from .csc import Authorization, ConsentAuthorizationManager, CSCService, CSCv2Signer
+
+
+class PdfSigningError(ValueError):
+    """The PDF cannot be signed (unreadable, encrypted) or the QTSP refused; nothing was produced."""
+
+
+@dataclass(frozen=True)
+class RemoteSigningSetup:
+    service: CSCService
+    tsa_url: str
+    trust_anchors: Sequence[asn1_x509.Certificate]
+    md_algorithm: str = "sha256"
+    field_name: str = "Signature"
+
+
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    except Exception as error:
+        raise PdfSigningError(f"not a PDF that can be signed: {type(error).__name__}: {error}") from None
+    if writer.prev.encrypted:
+        raise PdfSigningError("the PDF is encrypted; it cannot be signed")
+    return writer
+
+
+def _field_name(pdf: bytes, base: str) -> str:
+    """A new signature field, so a PDF that is already signed gets a further signature."""
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    taken = {name for name, _, _ in fields.enumerate_sig_fields(reader)}
+    return next(f"{base}{n}" for n in range(1, 1000) if f"{base}{n}" not in taken)
+
+
+async def async_sign_b_t(pdf: bytes, setup: RemoteSigningSetup, authorization: Authorization) -> bytes:
+    """One go: pyHanko's CSC signer asks ``authorization`` for consent while it signs."""
+    writer = _writer(pdf)
+    field_name = _field_name(pdf, setup.field_name)
+    async with aiohttp.ClientSession() as session:
+        session_info, credential = await _credential(session, setup)
+        manager = ConsentAuthorizationManager(
+            session_info,
+            credential,
+            session=session,
+            service=setup.service,
+            authorization=authorization,
+            md_algorithm=setup.md_algorithm,
+        )
+        signer = CSCv2Signer(session, manager, embed_roots=False)
+        metadata = signers.PdfSignatureMetadata(
+            field_name=field_name, md_algorithm=setup.md_algorithm, subfilter=fields.SigSeedSubFilter.PADES
+        )
+        pdf_signer = signers.PdfSigner(
+            metadata, signer=signer, timestamper=HTTPTimeStamper(setup.tsa_url, session=session)
+        )
+        output = await pdf_signer.async_sign_pdf(writer)
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class PreparedPdfSignature:
+    """A PDF with its signature field and reserved space written, and the signed attributes whose
+    hash the user must consent to. Kept between the user's consent and the signing (``to_state``
+    is JSON-safe; ``prepared_pdf`` goes to file storage)."""
+
+    prepared_pdf: bytes
+    document_digest: bytes
+    reserved_region_start: int
+    reserved_region_end: int
+    signed_attrs: bytes
+    md_algorithm: str
+
+    @property
+    def hash_b64(self) -> str:
+        """The hash the QTSP signs: of the DER signed attributes."""
+        return base64.b64encode(hashlib.new(self.md_algorithm, self.signed_attrs).digest()).decode("ascii")
+
+    def to_state(self) -> dict:
+        return {
+            "document_digest": base64.b64encode(self.document_digest).decode("ascii"),
+            "reserved_region": [self.reserved_region_start, self.reserved_region_end],
+            "signed_attrs": base64.b64encode(self.signed_attrs).decode("ascii"),
+            "md_algorithm": self.md_algorithm,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict, prepared_pdf: bytes) -> PreparedPdfSignature:
+        start, end = state["reserved_region"]
+        return cls(
+            prepared_pdf=prepared_pdf,
+            document_digest=base64.b64decode(state["document_digest"]),
+            reserved_region_start=int(start),
+            reserved_region_end=int(end),
+            signed_attrs=base64.b64decode(state["signed_attrs"]),
+            md_algorithm=str(state["md_algorithm"]),
+        )
+
+
+async def _credential(session: aiohttp.ClientSession, setup: RemoteSigningSetup):
+    service_token = await setup.service.service_token(session)
+    session_info = CSCServiceSessionInfo(
+        setup.service.session_url, setup.service.credential_id, oauth_token=service_token, api_ver="v2"
+    )
+    return session_info, await fetch_certs_in_csc_credential(session, session_info)
+
+
+async def async_prepare_b_t(pdf: bytes, setup: RemoteSigningSetup) -> PreparedPdfSignature:
+    """Step 1 of interactive signing: the signature field, the byte-range digest, the signed
+    attributes (with the credential's certificate from ``credentials/info``)."""
+    writer = _writer(pdf)
+    field_name = _field_name(pdf, setup.field_name)
+    async with aiohttp.ClientSession() as session:
+        _, credential = await _credential(session, setup)
+        placeholder = signers.ExternalSigner(
+            signing_cert=credential.signing_cert,
+            cert_registry=credential.as_cert_store(),
+            signature_value=bytes(512),
+            embed_roots=False,
+        )
+        metadata = signers.PdfSignatureMetadata(
+            field_name=field_name, md_algorithm=setup.md_algorithm, subfilter=fields.SigSeedSubFilter.PADES
+        )
+        pdf_signer = signers.PdfSigner(
+            metadata, signer=placeholder, timestamper=HTTPTimeStamper(setup.tsa_url, session=session)
+        )
+        prepared_digest, _, output = await pdf_signer.async_digest_doc_for_signing(writer)
+        signed_attrs = await placeholder.signed_attrs(
+            prepared_digest.document_digest, setup.md_algorithm, use_pades=True
+        )
+    return PreparedPdfSignature(
+        prepared_pdf=output.getvalue(),
+        document_digest=prepared_digest.document_digest,
+        reserved_region_start=prepared_digest.reserved_region_start,
+        reserved_region_end=prepared_digest.reserved_region_end,
+        signed_attrs=signed_attrs.dump(),
+        md_algorithm=setup.md_algorithm,
+    )
+
+
+async def async_finish_b_t(
+    prepared: PreparedPdfSignature, setup: RemoteSigningSetup, authorization: Authorization
+) -> bytes:
+    """Step 2: pyHanko's CSC signer signs the prepared signed attributes (the QTSP checks that the
+    user consented to their hash), the signature timestamp is added, the CMS fills the placeholder."""
+    async with aiohttp.ClientSession() as session:
+        session_info, credential = await _credential(session, setup)
+        manager = ConsentAuthorizationManager(
+            session_info,
+            credential,
+            session=session,
+            service=setup.service,
+            authorization=authorization,
+            md_algorithm=prepared.md_algorithm,
+        )
+        signer = CSCv2Signer(session, manager, embed_roots=False)
+        signature_cms = await signer.async_sign_prescribed_attributes(
+            prepared.md_algorithm,
+            signed_attrs=cms.CMSAttributes.load(prepared.signed_attrs),
+            timestamper=HTTPTimeStamper(setup.tsa_url, session=session),
+        )
+    output = BytesIO(prepared.prepared_pdf)
+    await PdfTBSDocument.async_finish_signing(
+        output,
+        PreparedByteRangeDigest(
+            prepared.document_digest, prepared.reserved_region_start, prepared.reserved_region_end
+        ),
+        signature_cms,
+    )
+    return output.getvalue()
+
+
+async def async_upgrade_to_lta(pdf: bytes, setup: RemoteSigningSetup) -> bytes:
+    """Add validation data for every signature's chain and a document timestamp over it all."""
+    context = ValidationContext(
+        trust_roots=list(setup.trust_anchors), allow_fetching=True, revocation_mode="hard-fail"
+    )
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        signatures = [sig for sig in reader.embedded_signatures if sig.sig_object_type == "/Sig"]
+        if not signatures:
+            raise PdfSigningError("the PDF holds no signature to upgrade")
+        current = BytesIO(pdf)
+        for index in range(len(signatures)):
+            # each update is a new revision: re-read to get the signature in the latest one
+            signature = PdfFileReader(current, strict=False).embedded_signatures[index]
+            current = await async_add_validation_info(signature, context)
+        async with aiohttp.ClientSession() as session:
+            timestamper = HTTPTimeStamper(setup.tsa_url, session=session)
+            output = await signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
+                IncrementalPdfFileWriter(current, strict=False),
+                setup.md_algorithm,
+                validation_context=context,
+            )
+    except (PathBuildingError, ValidationError) as error:
+        raise PdfSigningError(f"the signature's certificates do not validate, no B-LTA: {error}") from error
+    finally:
+        await context.aclose()  # the fetcher's HTTP session
+    return output.getvalue()
+
+
+def sign_b_t(pdf: bytes, setup: RemoteSigningSetup, authorization: Authorization) -> bytes:
+    return run_sync(async_sign_b_t(pdf, setup, authorization))
+
+
+def upgrade_to_lta(pdf: bytes, setup: RemoteSigningSetup) -> bytes:
+    return run_sync(async_upgrade_to_lta(pdf, setup))
+
+
+def prepare_b_t(pdf: bytes, setup: RemoteSigningSetup) -> PreparedPdfSignature:
+    return run_sync(async_prepare_b_t(pdf, setup))
+
+
+def finish_pdf_remote(
+    prepared: PreparedPdfSignature, setup: RemoteSigningSetup, authorization: Authorization
+) -> bytes:
+    """Step 2 then B-LTA, in one event loop."""
+
+    async def both() -> bytes:
+        return await async_upgrade_to_lta(await async_finish_b_t(prepared, setup, authorization), setup)
+
+    return run_sync(both())
+
+
+def sign_pdf_remote(pdf: bytes, setup: RemoteSigningSetup, authorization: Authorization) -> bytes:
+    """B-T through the QTSP, then B-LTA here, in one event loop."""
+
+    async def both() -> bytes:
+        return await async_upgrade_to_lta(await async_sign_b_t(pdf, setup, authorization), setup)
+
+    return run_sync(both())
+
+
+def sign_pdf(
+    pdf_bytes: bytes, signer_name: str | None = None, authorization: Authorization | None = None
+) -> bytes:
+    """PAdES B-LTA over ``pdf_bytes`` with the configured signer ``signer_name`` (default:
+    SIGNING_DEFAULT_SIGNER). ``authorization`` obtains the user's consent at the QTSP; without one,
+    the signer's automatic authorization (the test QTSP only) is used."""
+    from .signers import configured_signer
+
+    signer = configured_signer(signer_name)
+    return signer.sign_pdf(pdf_bytes, authorization or signer.automatic_authorization())

@@ -1,0 +1,26 @@
+"""Celery tasks of the signing block (routed to the ``signing`` queue by their ``signing.`` name)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import RetryableSigningError, perform_signing
+
+
+@shared_task(
+    name="signing.sign_pdf",
+    autoretry_for=(RetryableSigningError,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def sign_pdf_task(request_id: str) -> dict:
+    """Idempotent: a request already signed (or being signed by another worker) is not signed again."""
+    request = perform_signing(request_id)
+    return {
+        "id": str(request.pk),
+        "status": request.status,
+        "signed_name": request.signed_name,
+        "indication": request.report.indication if request.report_id else None,
+        "error": request.error,
+    }

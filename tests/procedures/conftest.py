@@ -1,0 +1,38 @@
+"""Fixtures of the catalogue tests: the demo catalogue, whole or a slice of it (faster)."""
+
+from __future__ import annotations
+
+import pytest
+
+SLICE_PROCEDURES = {
+    "business-registration",
+    "commercial-register-entry",
+    "employer-registration",
+    "recognition-of-qualifications",
+    "craft-authorisation",
+    "temporary-provision-declaration",
+    "self-employment-residence-permit",
+}
+SLICE_ACTIVITIES = {"96.02", "43.22", "62.01", "56.10", "47.91"}
+
+
+@pytest.fixture
+def catalogue(db, monkeypatch):
+    """The demo catalogue with 7 procedures and 5 activities, in en, fr, de."""
+    from procedures import demo_data
+    from procedures.demo_catalogue import ensure_catalogue
+
+    monkeypatch.setattr(
+        demo_data, "PROCEDURES", [p for p in demo_data.PROCEDURES if p["slug"] in SLICE_PROCEDURES]
+    )
+    monkeypatch.setattr(
+        demo_data, "ACTIVITIES", [a for a in demo_data.ACTIVITIES if a[0] in SLICE_ACTIVITIES]
+    )
+    return ensure_catalogue()
+
+
+@pytest.fixture
+def full_catalogue(db):
+    from procedures.demo_catalogue import ensure_catalogue
+
+    return ensure_catalogue()
