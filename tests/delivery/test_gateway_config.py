@@ -195,11 +195,17 @@ def test_as4_transport_verifies_tls_and_presents_a_client_certificate(tls_server
 
 
 @pytest.mark.django_db
-def test_failed_messages_are_listed_in_the_admin_and_can_be_resent(gateway, admin_client, monkeypatch):
+def test_failed_messages_are_listed_in_the_admin_and_can_be_resent(
+    gateway, admin_client, admin_user, monkeypatch
+):
+    from allauth.mfa.models import Authenticator
+
     from portal.delivery import services
     from portal.delivery.services import Package, Part
     from portal.delivery.tasks import send_message
 
+    # staff reach the admin only with MFA set up (accounts)
+    Authenticator.objects.create(user=admin_user, type=Authenticator.Type.TOTP, data={"secret": "x"})
     queued = []
     monkeypatch.setattr(send_message, "delay", lambda *args: queued.append(args))
     entry = services.send(Package([Part(b"x", "text/plain")]), "authority")
