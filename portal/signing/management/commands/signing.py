@@ -4,12 +4,17 @@
     prints the report; exit code 0 for a report of any verdict, 2 only when a file cannot be read.
 ``manage.py signing sign-pdf IN OUT [--signer NAME]``
     PAdES B-LTA with a configured signer (default: the test QTSP, authorised automatically).
+``manage.py signing refresh-trust [--json]``
+    fetches and checks the EU trusted lists now (what Celery beat does); exit 1 if any failed.
+``manage.py signing trust-status [--json]``
+    the cached lists, their freshness and the last failure of each.
 ``manage.py signing build-asice OUT FILES... [--seal-key PEM --seal-cert PEM [--chain PEM]] [--tsa-url URL]``
     an ASiC-E container sealed over FILES (default seal: the test QTSP's e-seal, B-T with its TSA).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import datetime
@@ -63,6 +68,11 @@ class Command(BaseCommand):
             "--signer", help="a name from SIGNING_SIGNERS (default: SIGNING_DEFAULT_SIGNER)"
         )
 
+        refresh_parser = subcommands.add_parser("refresh-trust", help="fetch and check the EU trusted lists")
+        refresh_parser.add_argument("--json", action="store_true")
+        status_parser = subcommands.add_parser("trust-status", help="show the cached trusted lists")
+        status_parser.add_argument("--json", action="store_true")
+
         asice_parser = subcommands.add_parser("build-asice", help="build a sealed ASiC-E container")
         asice_parser.add_argument("output")
         asice_parser.add_argument("files", nargs="+")
@@ -78,6 +88,10 @@ class Command(BaseCommand):
             return self._sign_pdf(options)
         if options["subcommand"] == "build-asice":
             return self._build_asice(options)
+        if options["subcommand"] == "refresh-trust":
+            return self._refresh_trust(options)
+        if options["subcommand"] == "trust-status":
+            return self._trust_status(options)
         return self._validate(options)
 
     def _sign_pdf(self, options) -> None:
@@ -139,6 +153,41 @@ class Command(BaseCommand):
         Path(options["output"]).write_bytes(container)
         self.stdout.write(f"built {options['output']} with {len(files)} file(s) ({len(container)} bytes)")
 
+    def _refresh_trust(self, options) -> None:
+        from portal.signing.trust_store import refresh_trusted_lists
+
+        result = refresh_trusted_lists()
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {"state": result.state_name, "refreshed": result.refreshed, "failed": result.failed},
+                    indent=2,
+                )
+            )
+        else:
+            self.stdout.write(f"refreshed: {', '.join(result.refreshed) or '-'}")
+            for territory, reason in result.failed.items():
+                self.stdout.write(f"FAILED {territory}: {reason} (the last good copy, if any, is kept)")
+        if result.failed:
+            sys.exit(1)
+
+    def _trust_status(self, options) -> None:
+        from portal.signing.trust_store import trust_status
+
+        status = trust_status()
+        if options["json"]:
+            self.stdout.write(json.dumps(status, indent=2))
+            return
+        self.stdout.write(
+            f"LOTL {status['lotl_url'] or '(never refreshed)'}, last refresh {status['refreshed_at'] or '-'}"
+        )
+        for entry in status["lists"]:
+            freshness = "STALE" if entry["stale"] else ("fresh" if entry["has_copy"] else "NO COPY")
+            line = f"  {entry['territory']:3} {freshness:7} fetched {entry['fetched_at'] or '-'} next update {entry['next_update'] or '-'}"
+            if entry["last_error"]:
+                line += f"  LAST REFRESH FAILED {entry['last_attempt_at']}: {entry['last_error']}"
+            self.stdout.write(line)
+
     def _validate(self, options) -> None:
         if options["verbosity"] < 2:
             # pyHanko logs every untrusted path and skipped trusted-list entry with a traceback;
@@ -167,11 +216,18 @@ class Command(BaseCommand):
             sys.exit(2)
         except ValueError as error:
             raise CommandError(f"a certificate cannot be parsed: {error}") from None
-        lotl = next((xml for xml in lists if b"SchemeTerritory>EU<" in xml), None)
-        national = [xml for xml in lists if xml is not lotl]
-        trust = TrustContext.from_trusted_lists(
-            lotl, national, at=at, lotl_signers=lotl_signers or lotl_signer_certificates(), anchors=anchors
-        )
+        if lists or anchors:
+            lotl = next((xml for xml in lists if b"SchemeTerritory>EU<" in xml), None)
+            national = [xml for xml in lists if xml is not lotl]
+            trust = TrustContext.from_trusted_lists(
+                lotl,
+                national,
+                at=at,
+                lotl_signers=lotl_signers or lotl_signer_certificates(),
+                anchors=anchors,
+            )
+        else:
+            trust = None  # the portal's cached EU lists and configured anchors
         report = validate(data, Path(options["file"]).name, at=at, trust=trust)
         if options["json"]:
             self.stdout.write(report.to_json(indent=2))
