@@ -29,5 +29,6 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("signing/", include("portal.signing.urls")),
     path("", include(wagtail_urls)),
 )
