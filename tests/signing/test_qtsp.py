@@ -570,3 +570,22 @@ def test_b_t_without_validation_data_is_not_rescued_later(test_qtsp, trusted):
     report = validate(b_t, "a.pdf", at=datetime.now(UTC) + timedelta(days=30), trust=trusted)
     [signature] = report.signatures
     assert signature.level is Level.T and report.indication is Indication.INDETERMINATE
+
+
+def test_a_revoked_e_seal_gets_no_b_lt_container(test_qtsp):
+    from portal.signing.asic_build import ContainerBuildError
+
+    qtsp_pki = test_qtsp.pki
+    qtsp_pki.revoke(qtsp_pki[test_pki.SEAL].cert.serial_number)
+    try:
+        with pytest.raises(ContainerBuildError, match="no validation data for .*e-seal.*revoked"):
+            _b_lt_container(test_qtsp)
+    finally:
+        (qtsp_pki.folder / "revoked.json").unlink()
+
+
+def test_validate_trusts_the_configured_test_qtsp_root_by_default(qtsp_signer):
+    """The embedded default: no trust given -> cached EU lists + the configured signers' roots."""
+    report = validate(_b_lt_container(qtsp_signer), "delivery.asice")
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    assert report.signatures[0].level is Level.LT
