@@ -578,7 +578,7 @@ def test_a_revoked_e_seal_gets_no_b_lt_container(test_qtsp):
     qtsp_pki = test_qtsp.pki
     qtsp_pki.revoke(qtsp_pki[test_pki.SEAL].cert.serial_number)
     try:
-        with pytest.raises(ContainerBuildError, match="no validation data for .*e-seal.*revoked"):
+        with pytest.raises(ContainerBuildError, match=r"no validation data for .*e-seal.*revoked"):
             _b_lt_container(test_qtsp)
     finally:
         (qtsp_pki.folder / "revoked.json").unlink()
