@@ -146,9 +146,19 @@ def test_catalogue_page_lists_and_searches_procedures(client, catalogue):
     assert "Residence permit" not in found
 
 
-def test_editors_can_open_the_procedure_and_authority_editors(client, catalogue):
+@pytest.fixture
+def editor_client(client, db):
+    """A signed-in editor; editors reach the CMS only with a second factor set up."""
+    from allauth.mfa.models import Authenticator
+
     admin = get_user_model().objects.create_superuser("chief@psc.example.eu", "chief-password-1")
+    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(admin)
+    return client
+
+
+def test_editors_can_open_the_procedure_and_authority_editors(editor_client, catalogue):
+    client = editor_client
     page = ProcedurePage.objects.get(slug="craft-authorisation", locale__language_code="en")
     assert client.get(f"/cms/pages/{page.pk}/edit/").status_code == 200
     authority = CompetentAuthority.objects.get(identifier="commercial-court", locale__language_code="en")
@@ -158,9 +168,8 @@ def test_editors_can_open_the_procedure_and_authority_editors(client, catalogue)
     assert client.get("/cms/snippets/procedures/businessactivity/").status_code == 200
 
 
-def test_an_editor_changing_the_channel_to_as4_without_settings_is_refused(client, catalogue):
-    admin = get_user_model().objects.create_superuser("chief@psc.example.eu", "chief-password-1")
-    client.force_login(admin)
+def test_an_editor_changing_the_channel_to_as4_without_settings_is_refused(editor_client, catalogue):
+    client = editor_client
     authority = CompetentAuthority.objects.get(identifier="chamber-of-crafts", locale__language_code="en")
     response = client.post(
         f"/cms/snippets/procedures/competentauthority/edit/{authority.pk}/",
