@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from procedures.models import CompetentAuthority, ProcedurePage
+from tests.factories import SuperuserFactory
 
 VALID = {
     "q": "coiffeur",
@@ -149,11 +149,7 @@ def test_catalogue_page_lists_and_searches_procedures(client, catalogue):
 @pytest.fixture
 def editor_client(client, db):
     """A signed-in editor; editors reach the CMS only with a second factor set up."""
-    from allauth.mfa.models import Authenticator
-
-    admin = get_user_model().objects.create_superuser("chief@psc.example.eu", "chief-password-1")
-    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(admin)
+    client.force_login(SuperuserFactory())
     return client
 
 
