@@ -345,6 +345,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    "signing-refresh-trusted-lists": {"task": "signing.refresh_trusted_lists", "schedule": 6 * 3600.0},
     "delivery-sweep": {"task": "delivery.sweep", "schedule": 30.0},
 }
 
@@ -373,6 +374,14 @@ except ValueError as error:
 if not isinstance(SIGNING_SIGNERS, dict):
     raise ImproperlyConfigured('SIGNING_SIGNERS must be a JSON object {"name": {"class": ..., ...}}.')
 SIGNING_DEFAULT_SIGNER = env_str("SIGNING_DEFAULT_SIGNER", next(iter(SIGNING_SIGNERS), ""))
+# EU trusted lists (refreshed by beat and `manage.py signing refresh-trust`, cached in
+# storages["private"]). A mirror serves https://host/path as <mirror>/host/path; TERRITORIES
+# (comma-separated, e.g. "BE,FR") restricts which national lists are fetched (default: all).
+SIGNING_LOTL_URL = env_str("SIGNING_LOTL_URL", "https://ec.europa.eu/tools/lotl/eu-lotl.xml")
+SIGNING_TRUSTED_LIST_MIRROR = env_str("SIGNING_TRUSTED_LIST_MIRROR")
+SIGNING_TRUSTED_LIST_TERRITORIES = env_list("SIGNING_TRUSTED_LIST_TERRITORIES")
+SIGNING_LOTL_SIGNER_CERTS = env_list("SIGNING_LOTL_SIGNER_CERTS")  # default: the OJEU's, shipped by pyHanko
+SIGNING_TRUST_ANCHORS = env_list("SIGNING_TRUST_ANCHORS")  # extra roots (PEM/DER files) besides the lists
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "Point of Single Contact")

@@ -33,5 +33,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("finder/", include("procedures.urls")),
+    path("signing/", include("portal.signing.urls")),
     path("", include(wagtail_urls)),
 )

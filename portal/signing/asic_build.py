@@ -1,8 +1,12 @@
 """Building ASiC-E containers sealed with XAdES (the successor of SPOCS' OCD).
 
 ``build_asice(files, seal_key, seal_cert)`` -> bytes: ``mimetype`` first and stored, the data
-files, ``META-INF/manifest.xml`` and ``META-INF/signatures0.xml`` holding one XAdES baseline
-signature (B-B; B-T when a time-stamper is given) whose references cover every data file.
+files, ``META-INF/manifest.xml``, ``META-INF/metadata.xml`` (our schema,
+``schemas/asic-metadata-1.xsd``: every part named, data files with media type, size and SHA-256)
+and ``META-INF/signatures0.xml`` holding one XAdES baseline signature whose references cover every
+data file and the metadata: B-B; B-T when a time-stamper is given; B-LT when also a
+``long_term`` validation context is given (the chains' certificates and their OCSP responses and
+CRLs embedded as CertificateValues / RevocationValues).
 
 The XML is assembled here rather than by signxml's signer because the ds:Signature must live
 inside ``asic:XAdESSignatures`` and reference detached files; exclusive c14n everywhere keeps the
@@ -19,6 +23,7 @@ import zipfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from io import BytesIO
+from pathlib import Path
 from urllib.parse import quote
 
 from cryptography import x509
@@ -39,6 +44,12 @@ _SIGNATURE_METHODS = {
     "rsa": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
     "ec": "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
 }
+
+
+METADATA_NS = "urn:eu:psc-portal:asic-metadata:1"
+METADATA_NAME = "META-INF/metadata.xml"
+SIGNATURE_NAME = "META-INF/signatures0.xml"
+METADATA_SCHEMA = Path(__file__).resolve().parent / "schemas" / "asic-metadata-1.xsd"
 
 
 class ContainerBuildError(ValueError):
@@ -105,8 +116,8 @@ def _check_files(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
         checked.append((name, bytes(content)))
     if not checked:
         raise ContainerBuildError("a container needs at least one data file")
-    if len(checked) + 3 > MAX_ENTRIES:
-        raise ContainerBuildError(f"more than {MAX_ENTRIES - 3} files")
+    if len(checked) + 4 > MAX_ENTRIES:
+        raise ContainerBuildError(f"more than {MAX_ENTRIES - 4} files")
     return checked
 
 
@@ -127,6 +138,77 @@ def build_manifest(names: list[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+def build_metadata(
+    files: list[tuple[str, bytes]], *, created: datetime, properties: dict[str, str] | None = None
+) -> bytes:
+    """``META-INF/metadata.xml``: the parts of the container (schema ``asic-metadata-1.xsd``)."""
+    root = etree.Element(f"{{{METADATA_NS}}}ContainerMetadata", nsmap={None: METADATA_NS}, version="1")
+    _sub(root, f"{{{METADATA_NS}}}Created", created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    _sub(root, f"{{{METADATA_NS}}}Producer", "Point of Single Contact portal")
+    for name, value in (properties or {}).items():
+        _sub(root, f"{{{METADATA_NS}}}Property", str(value), name=str(name))
+    _sub(root, f"{{{METADATA_NS}}}Part", name="mimetype", role="mimetype", mediaType="text/plain")
+    for name, content in files:
+        _sub(
+            root, f"{{{METADATA_NS}}}Part", name=name, role="data", mediaType=_media_type(name),
+            size=str(len(content)), sha256=_b64(hashlib.sha256(content).digest()),
+        )  # fmt: skip
+    _sub(root, f"{{{METADATA_NS}}}Part", name="META-INF/manifest.xml", role="manifest", mediaType="text/xml")
+    _sub(root, f"{{{METADATA_NS}}}Part", name=METADATA_NAME, role="metadata", mediaType="text/xml")
+    _sub(root, f"{{{METADATA_NS}}}Part", name=SIGNATURE_NAME, role="signature", mediaType="text/xml")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _long_term_values(seal_cert: x509.Certificate, chain, token, context) -> tuple[list, list, list]:
+    """Validate the seal's and the TSA's chains with ``context`` (fetching OCSP/CRLs as it allows).
+
+    Returns (certificates, CRLs, OCSP responses) to embed, all asn1crypto objects.
+    """
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator import CertificateValidator
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+    seal = asn1_x509.Certificate.load(seal_cert.public_bytes(serialization.Encoding.DER))
+    intermediates = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain]
+    signed_data = token["content"]
+    token_certs = [choice.chosen for choice in signed_data["certificates"] if choice.name == "certificate"]
+    sid = signed_data["signer_infos"][0]["sid"].chosen
+    tsa = next(
+        (
+            c
+            for c in token_certs
+            if c.issuer == sid["issuer"] and c.serial_number == sid["serial_number"].native
+        ),
+        None,
+    )
+    if tsa is None:
+        raise ContainerBuildError("the signature timestamp carries no TSA certificate")
+
+    async def paths():
+        # one event loop for both chains: the context's fetchers keep their HTTP session
+        found = []
+        for leaf, others in ((seal, intermediates), (tsa, token_certs)):
+            validator = CertificateValidator(
+                leaf, intermediate_certs=[*intermediates, *others], validation_context=context
+            )
+            try:
+                found.append(await validator.async_validate_usage(set()))
+            except (PathBuildingError, PathValidationError) as error:
+                raise ContainerBuildError(
+                    f"no validation data for {leaf.subject.human_friendly}: {error}"
+                ) from None
+        return found
+
+    certificates: dict[bytes, asn1_x509.Certificate] = {}
+    for path in run_sync(paths()):
+        for cert in path:
+            certificates[cert.sha256] = cert
+    for response in context.ocsps:  # the responders' certificates travel inside the responses
+        for cert in response["response_bytes"]["response"].parsed["certs"] or []:
+            certificates[cert.sha256] = cert
+    return list(certificates.values()), list(context.crls), list(context.ocsps)
+
+
 def build_xades_signature(
     files: list[tuple[str, bytes]],
     seal_key,
@@ -135,8 +217,11 @@ def build_xades_signature(
     chain: Iterable[x509.Certificate] = (),
     signing_time: datetime | None = None,
     timestamper=None,
+    long_term=None,
 ) -> bytes:
     """The ``asic:XAdESSignatures`` document with one XAdES signature over ``files``."""
+    if long_term is not None and timestamper is None:
+        raise ContainerBuildError("XAdES B-LT needs a signature timestamp: give a timestamper")
     signature_id = f"S-{uuid.uuid4().hex}"
     signing_time = (signing_time or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     root = etree.Element(f"{{{ASIC}}}XAdESSignatures", nsmap={"asic": ASIC, "ds": DS, "xades": XADES})
@@ -195,6 +280,20 @@ def build_xades_signature(
         timestamp = _sub(unsigned, _xades("SignatureTimeStamp"), Id=f"{signature_id}-T0")
         _sub(timestamp, _ds("CanonicalizationMethod"), Algorithm=EXC_C14N)
         _sub(timestamp, _xades("EncapsulatedTimeStamp"), _b64(token.dump()))
+        if long_term is not None:
+            certificates, crls, ocsps = _long_term_values(seal_cert, chain, token, long_term)
+            values = _sub(unsigned, _xades("CertificateValues"))
+            for cert in certificates:
+                _sub(values, _xades("EncapsulatedX509Certificate"), _b64(cert.dump()))
+            revocation = _sub(unsigned, _xades("RevocationValues"))
+            if crls:
+                crl_values = _sub(revocation, _xades("CRLValues"))
+                for crl in crls:
+                    _sub(crl_values, _xades("EncapsulatedCRLValue"), _b64(crl.dump()))
+            if ocsps:
+                ocsp_values = _sub(revocation, _xades("OCSPValues"))
+                for response in ocsps:
+                    _sub(ocsp_values, _xades("EncapsulatedOCSPValue"), _b64(response.dump()))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -206,16 +305,25 @@ def build_asice(
     chain: Iterable[x509.Certificate] = (),
     signing_time: datetime | None = None,
     timestamper=None,
+    long_term=None,
+    metadata: dict[str, str] | None = None,
 ) -> bytes:
     """An ASiC-E container sealed over all ``files`` (name -> bytes) with ``seal_key``/``seal_cert``.
 
     ``chain``: intermediate certificates to embed. ``timestamper``: a pyHanko ``TimeStamper``
-    (for instance ``HTTPTimeStamper(url)``) to reach XAdES B-T.
+    (for instance ``HTTPTimeStamper(url)``) to reach XAdES B-T. ``long_term``: a pyhanko-certvalidator
+    ``ValidationContext`` (trust roots, fetching allowed, hard-fail) to reach B-LT: the seal's and
+    the TSA's chains must validate with it, else ``ContainerBuildError`` and nothing is built.
+    ``metadata``: extra properties for ``META-INF/metadata.xml`` (for instance a dossier reference).
     """
     checked = _check_files(files.items() if isinstance(files, dict) else files)
+    chain = list(chain)
+    signing_time = (signing_time or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    metadata_xml = build_metadata(checked, created=signing_time, properties=metadata)
     signatures = build_xades_signature(
-        checked, seal_key, seal_cert, chain=chain, signing_time=signing_time, timestamper=timestamper
-    )
+        [*checked, (METADATA_NAME, metadata_xml)], seal_key, seal_cert, chain=chain,
+        signing_time=signing_time, timestamper=timestamper, long_term=long_term,
+    )  # fmt: skip
     out = BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr(
@@ -228,5 +336,6 @@ def build_asice(
             build_manifest([name for name, _ in checked]),
             compress_type=zipfile.ZIP_DEFLATED,
         )
-        archive.writestr("META-INF/signatures0.xml", signatures, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(METADATA_NAME, metadata_xml, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(SIGNATURE_NAME, signatures, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()

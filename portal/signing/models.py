@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -12,6 +13,14 @@ class StoredValidationReport(models.Model):
     validated_at = models.DateTimeField(auto_now_add=True)
     validation_time = models.DateTimeField(null=True, blank=True, help_text="The --at time, if not now.")
     report = models.JSONField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who handed in the file (may see the report); none for system checks.",
+    )
 
     class Meta:
         ordering = ["-validated_at"]

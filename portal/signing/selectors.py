@@ -2,7 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .models import StoredValidationReport
+
+# Further rules "may this user see this report?" registered by blocks that know more (the dossiers
+# block: the competent authority a dossier was delivered to). Signing itself knows only the
+# uploader and staff.
+ReportAccessRule = Callable[[object, StoredValidationReport], bool]
+_REPORT_ACCESS_RULES: list[ReportAccessRule] = []
+
+
+def register_report_access_rule(rule: ReportAccessRule) -> ReportAccessRule:
+    """Add a rule (user, report) -> bool; any rule that says yes lets the user see the report."""
+    if rule not in _REPORT_ACCESS_RULES:
+        _REPORT_ACCESS_RULES.append(rule)
+    return rule
+
+
+def can_view_report(user, report: StoredValidationReport) -> bool:
+    """The one place that decides who may see a stored validation report."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or (report.uploaded_by_id is not None and report.uploaded_by_id == user.pk):
+        return True
+    return any(rule(user, report) for rule in _REPORT_ACCESS_RULES)
+
+
+def viewable_report(user, report_id: int) -> StoredValidationReport | None:
+    """The report if it exists and ``user`` may see it; None otherwise (callers answer 404 alike)."""
+    report = StoredValidationReport.objects.filter(pk=report_id).first()
+    return report if report is not None and can_view_report(user, report) else None
 
 
 def reports_for_file(sha256: str):

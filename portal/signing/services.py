@@ -30,10 +30,17 @@ STALE_CLAIM = timedelta(minutes=10)
 
 
 def validate_and_store(
-    data: bytes, filename: str, *, at: datetime | None = None, trust: TrustContext | None = None
+    data: bytes,
+    filename: str,
+    *,
+    at: datetime | None = None,
+    trust: TrustContext | None = None,
+    uploaded_by=None,
 ) -> tuple[ValidationReport, StoredValidationReport]:
+    """Validate and keep the report; ``uploaded_by`` (a user) may then see it (``selectors.can_view_report``)."""
     report = validate(data, filename, at=at, trust=trust)
     stored = StoredValidationReport.objects.create(
+        uploaded_by=uploaded_by,
         filename=filename[:255],
         sha256=hashlib.sha256(data).hexdigest(),
         indication=str(report.indication),

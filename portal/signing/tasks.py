@@ -24,3 +24,12 @@ def sign_pdf_task(request_id: str) -> dict:
         "indication": request.report.indication if request.report_id else None,
         "error": request.error,
     }
+
+
+@shared_task(name="signing.refresh_trusted_lists")
+def refresh_trusted_lists_task() -> dict:
+    """Beat: fetch and check the EU trusted lists; a failure keeps the last good copies."""
+    from .trust_store import refresh_trusted_lists
+
+    result = refresh_trusted_lists()
+    return {"state": result.state_name, "refreshed": result.refreshed, "failed": result.failed}

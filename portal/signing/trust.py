@@ -175,6 +175,10 @@ class TrustContext:
     # TOTAL_PASSED on an unchecked status. "soft-fail" checks only what is at hand.
     revocation_mode: str = "hard-fail"
     allow_fetching: bool = False
+    # A list whose signature verifies but whose NextUpdate has passed: used (with a warning in
+    # every report) when True, as the portal's cached lists are; ignored when False.
+    use_stale: bool = False
+    notices: list[str] = field(default_factory=list)  # further warnings for every report
 
     @classmethod
     def from_trusted_lists(
@@ -185,16 +189,17 @@ class TrustContext:
         at: datetime | None = None,
         lotl_signers: list[asn1_x509.Certificate] | None = None,
         anchors: list[asn1_x509.Certificate] = (),
+        use_stale: bool = False,
     ) -> TrustContext:
         """The LOTL announces who signs each national list; a national list is used only if so signed."""
-        context = cls(anchors=list(anchors))
+        context = cls(anchors=list(anchors), use_stale=use_stale)
         pointers: dict[str, eutl_parse.TLReference] = {}
         if lotl_xml is not None:
             lotl = read_trusted_list(
                 lotl_xml, lotl_signers or lotl_signer_certificates(), at=at, name="LOTL", is_lotl=True
             )
             context.lists.append(lotl)
-            if lotl.status is ListStatus.ACCEPTED:
+            if context.is_used(lotl):
                 pointers = {reference.territory: reference for reference in lotl.pointers}
         for index, xml in enumerate(national_lists):
             try:
@@ -213,9 +218,12 @@ class TrustContext:
             context.add_list(read_trusted_list(xml, reference.tlso_certs, at=at, name=name))
         return context
 
+    def is_used(self, info: TrustedListInfo) -> bool:
+        return info.status is ListStatus.ACCEPTED or (self.use_stale and info.status is ListStatus.STALE)
+
     def add_list(self, info: TrustedListInfo) -> None:
         self.lists.append(info)
-        if info.status is ListStatus.ACCEPTED and info.registry is not None:
+        if self.is_used(info) and info.registry is not None:
             authorities = {
                 *info.registry.known_certificate_authorities,
                 *info.registry.known_timestamp_authorities,
@@ -229,11 +237,14 @@ class TrustContext:
 
     @property
     def warnings(self) -> list[str]:
-        return [
-            f"{info.name} not used: {info.status}: {info.reason}"
+        problems = [
+            f"{info.name} used although stale: {info.reason}"
+            if self.is_used(info)
+            else f"{info.name} not used: {info.status}: {info.reason}"
             for info in self.lists
             if info.status is not ListStatus.ACCEPTED
         ]
+        return problems + list(self.notices)
 
     def trust_roots(self) -> list[asn1_x509.Certificate]:
         roots = list(self.anchors)

@@ -43,15 +43,23 @@ def validate(
 ) -> ValidationReport:
     """Validate every signature in ``data``. Never raises for bad input: problems go in the report.
 
-    ``at`` is the validation time (default: now); ``trust`` what is trusted (default: nothing,
-    so every chain ends INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND). ``detached_content`` gives the
+    ``at`` is the validation time (default: now); ``trust`` what is trusted (default: the portal's
+    cached EU trusted lists plus the configured extra anchors, ``trust_store.default_trust()``). ``detached_content`` gives the
     signed data of a detached CAdES signature, by file name.
     """
     from . import asic, cades, pades, xades
 
-    trust = trust or TrustContext()
     at = as_utc(at)
     report = ValidationReport(filename=filename)
+    if trust is None:
+        from .trust_store import default_trust
+
+        try:
+            trust = default_trust()
+        except Exception as error:  # an unreadable cache must not stop validation
+            logger.exception("the cached trusted lists cannot be loaded")
+            trust = TrustContext()
+            report.warnings.append(f"the cached trusted lists cannot be loaded: {type(error).__name__}")
     report.warnings.extend(trust.warnings)
     if len(data) > MAX_INPUT_BYTES:
         report.structural_failure = True

@@ -152,12 +152,20 @@ def _signing_certificate(
     return certs[0] if key_info_certs else None
 
 
+SIGNABLE_META_INF = {"META-INF/manifest.xml", "META-INF/metadata.xml"}
+
+
 def _resolver(entries: dict[str, bytes], resolved: list[str]) -> Callable[[str], bytes]:
     def resolve(uri: str) -> bytes:
         path = unquote(uri)
         if path.startswith("./"):
             path = path[2:]
-        if path not in entries or path == "mimetype" or path.startswith("META-INF/"):
+        # Of META-INF, only the manifest and our container metadata may be signed: never a signature.
+        if (
+            path not in entries
+            or path == "mimetype"
+            or (path.startswith("META-INF/") and path not in SIGNABLE_META_INF)
+        ):
             raise SignedDataMissing(path)
         resolved.append(path)
         return entries[path]
@@ -254,11 +262,11 @@ def _validate_one(document, signature, label, entries, data_files, trust, at, re
     if signature.find(".//xades:SignedProperties", NS) is None:
         report.warnings.append(f"{label}: plain XML signature without XAdES signed properties")
 
-    level, signing_time = _level(signature, trust, at, certs, label, report)
+    crls, ocsps = _revocation_values(signature, label, report)
+    level, signing_time = _level(signature, trust, at, certs, label, report, crls, ocsps)
     result.level = level
     result.signing_time = signing_time or claimed
 
-    crls, ocsps = _revocation_values(signature, label, report)
     context = trust.validation_context(moment=at, other_certs=certs, crls=crls, ocsps=ocsps)
     chain = validate_chain(signing_cert, context)
     if chain.sub_indication is not None:
@@ -289,12 +297,14 @@ def _revocation_values(signature, label, report) -> tuple[list, list]:
     return crls, ocsps
 
 
-def _level(signature, trust, at, certs, label, report) -> tuple[Level, datetime | None]:
+def _level(signature, trust, at, certs, label, report, crls=(), ocsps=()) -> tuple[Level, datetime | None]:
     """B unless a signature timestamp verifies (T); LT with certificate and revocation values."""
     timestamp_element = signature.find(".//xades:UnsignedSignatureProperties/xades:SignatureTimeStamp", NS)
     if timestamp_element is None:
         return Level.B, None
-    time = _verify_signature_timestamp(signature, timestamp_element, trust, at, certs, label, report)
+    time = _verify_signature_timestamp(
+        signature, timestamp_element, trust, at, certs, label, report, crls=crls, ocsps=ocsps
+    )
     if time is None:
         return Level.B, None
     unsigned = signature.find(".//xades:UnsignedSignatureProperties", NS)
@@ -313,7 +323,9 @@ def _level(signature, trust, at, certs, label, report) -> tuple[Level, datetime 
     return Level.LT, time
 
 
-def _verify_signature_timestamp(signature, element, trust, at, certs, label, report) -> datetime | None:
+def _verify_signature_timestamp(
+    signature, element, trust, at, certs, label, report, *, crls=(), ocsps=()
+) -> datetime | None:
     encapsulated = element.find("xades:EncapsulatedTimeStamp", NS)
     if encapsulated is None:
         report.warnings.append(f"{label}: the signature timestamp is not encapsulated")
@@ -351,7 +363,9 @@ def _verify_signature_timestamp(signature, element, trust, at, certs, label, rep
         status = run_sync(
             validate_tst_signed_data(
                 signed_data,
-                trust.validation_context(moment=at, other_certs=certs, for_timestamps=True),
+                trust.validation_context(
+                    moment=at, other_certs=certs, for_timestamps=True, crls=crls, ocsps=ocsps
+                ),
                 expected_tst_imprint=lambda algorithm: hashlib.new(algorithm, c14n).digest(),
             )
         )

@@ -17,24 +17,26 @@ from portal.dossiers.states import (
     DossierState,
     IllegalTransition,
 )
+from tests.factories import ApplicationFactory, DossierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ana(django_user_model):
-    return django_user_model.objects.create_user("ana@example.pt", "a-long-password-1")
+def ana():
+    return UserFactory(email="ana@example.pt")
 
 
 def make_dossier(owner, state: str = DossierState.DRAFT) -> Dossier:
-    dossier = Dossier.objects.create(owner=owner, language="pt")
+    """A dossier already in ``state`` (set directly: the lifecycle is what the tests check)."""
+    dossier = DossierFactory(owner=owner)
     Dossier.objects.filter(pk=dossier.pk).update(state=state)
     dossier.refresh_from_db()
     return dossier
 
 
 def make_application(owner, state: str = ApplicationState.DRAFT) -> Application:
-    application = Application.objects.create(dossier=make_dossier(owner), procedure_id=1)
+    application = ApplicationFactory(dossier=make_dossier(owner))
     Application.objects.filter(pk=application.pk).update(state=state)
     application.refresh_from_db()
     return application

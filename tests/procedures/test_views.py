@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from procedures.models import CompetentAuthority, ProcedurePage
+from tests.factories import SuperuserFactory
 
 VALID = {
     "q": "coiffeur",
@@ -146,9 +146,15 @@ def test_catalogue_page_lists_and_searches_procedures(client, catalogue):
     assert "Residence permit" not in found
 
 
-def test_editors_can_open_the_procedure_and_authority_editors(client, catalogue):
-    admin = get_user_model().objects.create_superuser("chief@psc.example.eu", "chief-password-1")
-    client.force_login(admin)
+@pytest.fixture
+def editor_client(client, db):
+    """A signed-in editor; editors reach the CMS only with a second factor set up."""
+    client.force_login(SuperuserFactory())
+    return client
+
+
+def test_editors_can_open_the_procedure_and_authority_editors(editor_client, catalogue):
+    client = editor_client
     page = ProcedurePage.objects.get(slug="craft-authorisation", locale__language_code="en")
     assert client.get(f"/cms/pages/{page.pk}/edit/").status_code == 200
     authority = CompetentAuthority.objects.get(identifier="commercial-court", locale__language_code="en")
@@ -158,9 +164,8 @@ def test_editors_can_open_the_procedure_and_authority_editors(client, catalogue)
     assert client.get("/cms/snippets/procedures/businessactivity/").status_code == 200
 
 
-def test_an_editor_changing_the_channel_to_as4_without_settings_is_refused(client, catalogue):
-    admin = get_user_model().objects.create_superuser("chief@psc.example.eu", "chief-password-1")
-    client.force_login(admin)
+def test_an_editor_changing_the_channel_to_as4_without_settings_is_refused(editor_client, catalogue):
+    client = editor_client
     authority = CompetentAuthority.objects.get(identifier="chamber-of-crafts", locale__language_code="en")
     response = client.post(
         f"/cms/snippets/procedures/competentauthority/edit/{authority.pk}/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import subprocess
 import zipfile
 from datetime import UTC, datetime
@@ -72,7 +73,29 @@ def test_sealed_container_layout(sealed):
     assert (first.filename, first.compress_type, first.extra) == ("mimetype", zipfile.ZIP_STORED, b"")
     assert first_content == b"application/vnd.etsi.asic-e+zip"
     names = [info.filename for info, _ in items]
-    assert names[1:] == [*FILES, "META-INF/manifest.xml", "META-INF/signatures0.xml"]
+    assert names[1:] == [*FILES, "META-INF/manifest.xml", "META-INF/metadata.xml", "META-INF/signatures0.xml"]
+
+
+def test_metadata_names_every_part_and_follows_its_schema(pki, trusted):
+
+    from portal.signing.asic_build import METADATA_NS, METADATA_SCHEMA
+
+    sealed = build_asice(FILES, pki.signer.key, pki.signer.cert, metadata={"dossier": "PSC-2026-0042"})
+    contents = dict((info.filename, data) for info, data in entries(sealed))
+    metadata = etree.fromstring(contents["META-INF/metadata.xml"])
+    etree.XMLSchema(etree.parse(str(METADATA_SCHEMA))).assertValid(metadata)
+    parts = {part.get("name"): part for part in metadata.iter(f"{{{METADATA_NS}}}Part")}
+    assert set(parts) == set(contents)
+    for name, content in FILES.items():
+        assert parts[name].get("role") == "data" and parts[name].get("size") == str(len(content))
+        assert base64.b64decode(parts[name].get("sha256")) == hashlib.sha256(content).digest()
+    assert metadata.findtext(f"{{{METADATA_NS}}}Property[@name='dossier']") == "PSC-2026-0042"
+    # the seal covers the metadata: changing it breaks the signature
+    assert validate(sealed, "c.asice", trust=trusted).indication is Indication.TOTAL_PASSED
+    forged = contents["META-INF/metadata.xml"].replace(b"PSC-2026-0042", b"PSC-2026-0043")
+    report = validate(replace_entry(sealed, "META-INF/metadata.xml", forged), "c.asice", trust=trusted)
+    assert report.indication is Indication.TOTAL_FAILED
+    assert report.signatures[0].sub_indication is SubIndication.HASH_FAILURE
 
 
 def test_sealed_container_passes_our_validator(sealed, trusted):
@@ -101,10 +124,10 @@ def test_sealed_container_verifies_with_plain_signxml_and_openssl(sealed, pki, t
         document,
         x509_cert=cert_pem.decode(),
         uri_resolver=resolve,
-        expect_config=SignatureConfiguration(expect_references=len(FILES) + 1),
+        expect_config=SignatureConfiguration(expect_references=len(FILES) + 2),
     )
-    assert len(results) == len(FILES) + 1
-    assert sorted(resolved) == sorted(FILES)
+    assert len(results) == len(FILES) + 2  # the files, the metadata, the signed properties
+    assert sorted(resolved) == sorted([*FILES, "META-INF/metadata.xml"])
 
     (tmp_path / "root.pem").write_bytes(pki.root.pem)
     (tmp_path / "seal.pem").write_bytes(cert_pem)

@@ -391,8 +391,130 @@ def test_cli_build_asice_with_the_test_qtsp_seal(qtsp_signer, trusted, tmp_path)
     report = validate(target.read_bytes(), "out.asice", trust=trusted)
     [signature] = report.signatures
     assert sorted(signature.covers) == ["a.txt", "b.txt"] and report.unsigned_files == []
-    assert signature.level is Level.T
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    assert signature.level is Level.LT
     assert signature.signer.startswith("Point of Single Contact e-seal")
+
+
+def _b_lt_container(qtsp) -> bytes:
+    from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
+    from pyhanko_certvalidator import ValidationContext
+
+    from portal.signing.asic_build import build_asice
+
+    pki = qtsp.pki
+    long_term = ValidationContext(
+        trust_roots=[pki[test_pki.ROOT].asn1_cert], allow_fetching=True, revocation_mode="hard-fail"
+    )
+    return build_asice(
+        {"application.pdf": minimal_pdf(), "annex.txt": b"annex " * 1000},
+        pki[test_pki.SEAL].key, pki[test_pki.SEAL].cert, chain=[pki[test_pki.ISSUING].cert],
+        timestamper=HTTPTimeStamper(f"{qtsp.url}/pki/tsa"), long_term=long_term,
+        metadata={"dossier": "PSC-2026-0042"},
+    )  # fmt: skip
+
+
+def test_portal_e_seal_reaches_b_lt_and_passes_under_hard_fail(test_qtsp, trusted):
+    container = _b_lt_container(test_qtsp)
+    report = validate(container, "delivery.asice", trust=trusted)  # hard-fail, nothing fetched
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    [signature] = report.signatures
+    assert signature.level is Level.LT and signature.sub_indication is None
+    assert sorted(signature.covers) == ["annex.txt", "application.pdf"]
+    assert report.errors == [] and report.warnings == []
+    # the same container without its embedded revocation data cannot be confirmed: it is the
+    # RevocationValues that make the verdict, not a fetch
+    stripped = re.sub(
+        rb"<xades:RevocationValues>.*</xades:RevocationValues>", b"", _signatures_xml(container), flags=re.S
+    )
+    stripped_report = validate(_with_signatures(container, stripped), "delivery.asice", trust=trusted)
+    assert stripped_report.indication is Indication.INDETERMINATE
+
+
+def _signatures_xml(container: bytes) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(BytesIO(container)) as archive:
+        return archive.read("META-INF/signatures0.xml")
+
+
+def _with_signatures(container: bytes, xml: bytes) -> bytes:
+    import zipfile
+
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(container)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = xml if info.filename == "META-INF/signatures0.xml" else source.read(info.filename)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def test_b_lt_e_seal_checked_by_an_independent_path(test_qtsp, tmp_path):
+    """Plain signxml (XMLDSig, not our XAdES code), openssl verify on the chain, openssl ocsp on the embedded response."""
+    import zipfile
+    from urllib.parse import unquote
+
+    from lxml import etree
+    from signxml import SignatureConfiguration, XMLVerifier
+
+    container = _b_lt_container(test_qtsp)
+    with zipfile.ZipFile(BytesIO(container)) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    document = etree.fromstring(contents["META-INF/signatures0.xml"])
+    ns = {"ds": "http://www.w3.org/2000/09/xmldsig#", "xades": "http://uri.etsi.org/01903/v1.3.2#"}
+    seal_pem = test_qtsp.pki[test_pki.SEAL].cert.public_bytes(serialization.Encoding.PEM)
+    resolved = []
+    results = XMLVerifier().verify(
+        document, x509_cert=seal_pem.decode(),
+        uri_resolver=lambda uri: resolved.append(unquote(uri)) or contents[unquote(uri)],
+        expect_config=SignatureConfiguration(expect_references=4),
+    )  # fmt: skip
+    assert len(results) == 4
+    assert sorted(resolved) == ["META-INF/metadata.xml", "annex.txt", "application.pdf"]
+
+    # every certificate openssl needs comes from the container's CertificateValues
+    embedded = [
+        base64.b64decode(value.text)
+        for value in document.findall(".//xades:CertificateValues/xades:EncapsulatedX509Certificate", ns)
+    ]
+    pems = {}
+    from cryptography import x509
+
+    for der in embedded:
+        cert = x509.load_der_x509_certificate(der)
+        pems[cert.subject.rfc4514_string()] = cert.public_bytes(serialization.Encoding.PEM)
+    root_pem = test_qtsp.pki.root_pem
+    (tmp_path / "root.pem").write_bytes(root_pem)
+    (tmp_path / "chain.pem").write_bytes(b"".join(pem for pem in pems.values() if pem != root_pem))
+    (tmp_path / "seal.pem").write_bytes(seal_pem)
+    (tmp_path / "issuing.pem").write_bytes(
+        test_qtsp.pki[test_pki.ISSUING].cert.public_bytes(serialization.Encoding.PEM)
+    )
+    verify = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(tmp_path / "root.pem"), "-untrusted", str(tmp_path / "chain.pem"),
+         str(tmp_path / "seal.pem")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert verify.returncode == 0 and verify.stdout.strip().endswith("OK"), verify.stderr
+
+    # one of the embedded OCSP responses says the seal certificate is good, signed by a responder
+    # that chains to the root (openssl asks by CertID: try SHA-1 and SHA-256 issuer hashes)
+    answers = []
+    for index, value in enumerate(
+        document.findall(".//xades:RevocationValues/xades:OCSPValues/xades:EncapsulatedOCSPValue", ns)
+    ):
+        (tmp_path / f"ocsp{index}.der").write_bytes(base64.b64decode(value.text))
+        for digest in ("-sha1", "-sha256"):
+            ocsp = subprocess.run(
+                ["openssl", "ocsp", "-respin", str(tmp_path / f"ocsp{index}.der"), "-issuer",
+                 str(tmp_path / "issuing.pem"), digest, "-cert", str(tmp_path / "seal.pem"),
+                 "-CAfile", str(tmp_path / "root.pem"), "-verify_other", str(tmp_path / "chain.pem"), "-no_nonce"],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            answers.append(ocsp.stderr + ocsp.stdout)
+    assert any(
+        "Response verify OK" in answer and f"{tmp_path / 'seal.pem'}: good" in answer for answer in answers
+    ), answers
 
 
 def test_the_run_command_starts_the_test_qtsp(settings):
@@ -448,3 +570,22 @@ def test_b_t_without_validation_data_is_not_rescued_later(test_qtsp, trusted):
     report = validate(b_t, "a.pdf", at=datetime.now(UTC) + timedelta(days=30), trust=trusted)
     [signature] = report.signatures
     assert signature.level is Level.T and report.indication is Indication.INDETERMINATE
+
+
+def test_a_revoked_e_seal_gets_no_b_lt_container(test_qtsp):
+    from portal.signing.asic_build import ContainerBuildError
+
+    qtsp_pki = test_qtsp.pki
+    qtsp_pki.revoke(qtsp_pki[test_pki.SEAL].cert.serial_number)
+    try:
+        with pytest.raises(ContainerBuildError, match=r"no validation data for .*e-seal.*revoked"):
+            _b_lt_container(test_qtsp)
+    finally:
+        (qtsp_pki.folder / "revoked.json").unlink()
+
+
+def test_validate_trusts_the_configured_test_qtsp_root_by_default(qtsp_signer):
+    """The embedded default: no trust given -> cached EU lists + the configured signers' roots."""
+    report = validate(_b_lt_container(qtsp_signer), "delivery.asice")
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    assert report.signatures[0].level is Level.LT

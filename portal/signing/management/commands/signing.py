@@ -4,12 +4,19 @@
     prints the report; exit code 0 for a report of any verdict, 2 only when a file cannot be read.
 ``manage.py signing sign-pdf IN OUT [--signer NAME]``
     PAdES B-LTA with a configured signer (default: the test QTSP, authorised automatically).
-``manage.py signing build-asice OUT FILES... [--seal-key PEM --seal-cert PEM [--chain PEM]] [--tsa-url URL]``
-    an ASiC-E container sealed over FILES (default seal: the test QTSP's e-seal, B-T with its TSA).
+``manage.py signing refresh-trust [--json]``
+    fetches and checks the EU trusted lists now (what Celery beat does); exit 1 if any failed.
+``manage.py signing trust-status [--json]``
+    the cached lists, their freshness and the last failure of each.
+``manage.py signing build-asice OUT FILES... [--seal-key PEM --seal-cert PEM [--chain PEM]] [--tsa-url URL]
+  [--level B|T|LT] [--trust-anchor CERT] [--property NAME=VALUE]``
+    an ASiC-E container sealed over FILES and its metadata (default seal: the test QTSP's e-seal,
+    B-LT with its TSA, OCSP and CRL).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import datetime
@@ -63,6 +70,11 @@ class Command(BaseCommand):
             "--signer", help="a name from SIGNING_SIGNERS (default: SIGNING_DEFAULT_SIGNER)"
         )
 
+        refresh_parser = subcommands.add_parser("refresh-trust", help="fetch and check the EU trusted lists")
+        refresh_parser.add_argument("--json", action="store_true")
+        status_parser = subcommands.add_parser("trust-status", help="show the cached trusted lists")
+        status_parser.add_argument("--json", action="store_true")
+
         asice_parser = subcommands.add_parser("build-asice", help="build a sealed ASiC-E container")
         asice_parser.add_argument("output")
         asice_parser.add_argument("files", nargs="+")
@@ -72,12 +84,28 @@ class Command(BaseCommand):
             "--chain", action="append", default=[], help="PEM intermediate certificates"
         )
         asice_parser.add_argument("--tsa-url", help="RFC 3161 TSA for XAdES B-T")
+        asice_parser.add_argument(
+            "--level", choices=["B", "T", "LT"],
+            help="XAdES baseline level (default: LT with a TSA, else B); LT fetches OCSP/CRLs",
+        )  # fmt: skip
+        asice_parser.add_argument(
+            "--trust-anchor", action="append", default=[], metavar="CERT",
+            help="root(s) the seal and TSA chains end in, for LT (default seal: the test QTSP root)",
+        )  # fmt: skip
+        asice_parser.add_argument(
+            "--property", action="append", default=[], metavar="NAME=VALUE",
+            help="a property for META-INF/metadata.xml",
+        )  # fmt: skip
 
     def handle(self, *args, **options):
         if options["subcommand"] == "sign-pdf":
             return self._sign_pdf(options)
         if options["subcommand"] == "build-asice":
             return self._build_asice(options)
+        if options["subcommand"] == "refresh-trust":
+            return self._refresh_trust(options)
+        if options["subcommand"] == "trust-status":
+            return self._trust_status(options)
         return self._validate(options)
 
     def _sign_pdf(self, options) -> None:
@@ -102,7 +130,7 @@ class Command(BaseCommand):
     def _build_asice(self, options) -> None:
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
-        from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+        from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 
         from portal.signing.asic_build import build_asice
 
@@ -114,6 +142,7 @@ class Command(BaseCommand):
         if len(files) != len(options["files"]):
             raise CommandError("two FILES have the same name; a container holds each name once")
         tsa_url = options["tsa_url"]
+        roots = []
         try:
             if options["seal_key"] or options["seal_cert"]:
                 if not (options["seal_key"] and options["seal_cert"]):
@@ -124,20 +153,85 @@ class Command(BaseCommand):
                 cert = x509.load_pem_x509_certificate(_read(options["seal_cert"], "seal certificate"))
                 chain = [x509.load_pem_x509_certificate(_read(path, "chain")) for path in options["chain"]]
             else:
-                key, cert, chain, default_tsa = _test_qtsp_seal()
+                key, cert, chain, default_tsa, test_root = _test_qtsp_seal()
                 tsa_url = tsa_url or default_tsa
+                roots.append(test_root)
+            roots.extend(
+                c for path in options["trust_anchor"] for c in load_certificates(_read(path, "trust anchor"))
+            )
         except _Unreadable as error:
             self.stderr.write(str(error))
             sys.exit(2)
         except ValueError as error:
             raise CommandError(f"the seal key or certificate cannot be read: {error}") from None
-        timestamper = HTTPTimeStamper(tsa_url) if tsa_url else None
+        level = options["level"] or ("LT" if tsa_url else "B")
+        if level in ("T", "LT") and not tsa_url:
+            raise CommandError(f"level {level} needs a time-stamping authority: --tsa-url")
+        if level == "LT" and not roots:
+            raise CommandError("level LT needs --trust-anchor: the root the seal's chain ends in")
+        timestamper = HTTPTimeStamper(tsa_url) if level != "B" else None
+        long_term = None
+        if level == "LT":
+            from pyhanko_certvalidator import ValidationContext
+
+            long_term = ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+        properties = {}
+        for item in options["property"]:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise CommandError(f"--property {item!r} is not NAME=VALUE")
+            properties[name] = value
         try:
-            container = build_asice(files, key, cert, chain=chain, timestamper=timestamper)
+            container = build_asice(
+                files,
+                key,
+                cert,
+                chain=chain,
+                timestamper=timestamper,
+                long_term=long_term,
+                metadata=properties,
+            )
         except ValueError as error:
             raise CommandError(str(error)) from None
         Path(options["output"]).write_bytes(container)
-        self.stdout.write(f"built {options['output']} with {len(files)} file(s) ({len(container)} bytes)")
+        self.stdout.write(
+            f"built {options['output']} with {len(files)} file(s), XAdES B-{level} ({len(container)} bytes)"
+        )
+
+    def _refresh_trust(self, options) -> None:
+        from portal.signing.trust_store import refresh_trusted_lists
+
+        result = refresh_trusted_lists()
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {"state": result.state_name, "refreshed": result.refreshed, "failed": result.failed},
+                    indent=2,
+                )
+            )
+        else:
+            self.stdout.write(f"refreshed: {', '.join(result.refreshed) or '-'}")
+            for territory, reason in result.failed.items():
+                self.stdout.write(f"FAILED {territory}: {reason} (the last good copy, if any, is kept)")
+        if result.failed:
+            sys.exit(1)
+
+    def _trust_status(self, options) -> None:
+        from portal.signing.trust_store import trust_status
+
+        status = trust_status()
+        if options["json"]:
+            self.stdout.write(json.dumps(status, indent=2))
+            return
+        self.stdout.write(
+            f"LOTL {status['lotl_url'] or '(never refreshed)'}, last refresh {status['refreshed_at'] or '-'}"
+        )
+        for entry in status["lists"]:
+            freshness = "STALE" if entry["stale"] else ("fresh" if entry["has_copy"] else "NO COPY")
+            line = f"  {entry['territory']:3} {freshness:7} fetched {entry['fetched_at'] or '-'} next update {entry['next_update'] or '-'}"
+            if entry["last_error"]:
+                line += f"  LAST REFRESH FAILED {entry['last_attempt_at']}: {entry['last_error']}"
+            self.stdout.write(line)
 
     def _validate(self, options) -> None:
         if options["verbosity"] < 2:
@@ -167,11 +261,18 @@ class Command(BaseCommand):
             sys.exit(2)
         except ValueError as error:
             raise CommandError(f"a certificate cannot be parsed: {error}") from None
-        lotl = next((xml for xml in lists if b"SchemeTerritory>EU<" in xml), None)
-        national = [xml for xml in lists if xml is not lotl]
-        trust = TrustContext.from_trusted_lists(
-            lotl, national, at=at, lotl_signers=lotl_signers or lotl_signer_certificates(), anchors=anchors
-        )
+        if lists or anchors:
+            lotl = next((xml for xml in lists if b"SchemeTerritory>EU<" in xml), None)
+            national = [xml for xml in lists if xml is not lotl]
+            trust = TrustContext.from_trusted_lists(
+                lotl,
+                national,
+                at=at,
+                lotl_signers=lotl_signers or lotl_signer_certificates(),
+                anchors=anchors,
+            )
+        else:
+            trust = None  # the portal's cached EU lists and configured anchors
         report = validate(data, Path(options["file"]).name, at=at, trust=trust)
         if options["json"]:
             self.stdout.write(report.to_json(indent=2))
@@ -201,4 +302,6 @@ def _test_qtsp_seal():
         )
     pki = test_pki.load(folder)
     seal = pki[test_pki.SEAL]
-    return seal.key, seal.cert, [pki[test_pki.ISSUING].cert], f"{pki.service_url}/pki/tsa"
+    return (
+        seal.key, seal.cert, [pki[test_pki.ISSUING].cert], f"{pki.service_url}/pki/tsa", pki[test_pki.ROOT].asn1_cert,
+    )  # fmt: skip
