@@ -72,7 +72,10 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
     if not package.parts:
         raise ValueError("a package needs at least one part")
     config = configuration()
-    pmode = config.pmode(pmode) if isinstance(pmode, str) else pmode
+    if not isinstance(pmode, str):
+        pmode = pmode.id
+    # retries re-read the P-Mode by id: only a configured one can be sent with
+    pmode = config.pmode(pmode)
     header = pmode.header(
         config.party,
         conversation_id=package.conversation_id or str(uuid.uuid4()),

@@ -208,3 +208,11 @@ def test_changed_stored_bytes_are_never_sent(gateway, queued, events):
         stored.write(b"tampered")
     entry = services.attempt(entry.pk)
     assert entry.state == State.FAILED and "digest mismatch" in entry.last_error
+
+
+def test_an_unknown_pmode_is_refused_before_anything_is_stored(gateway, queued):
+    from portal.delivery.pmodes import PModeError
+
+    with pytest.raises(PModeError, match="no P-Mode 'elsewhere'"):
+        services.send(package(), "elsewhere")
+    assert OutboxMessage.objects.count() == 0 and queued == []
