@@ -346,7 +346,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
     "signing-refresh-trusted-lists": {"task": "signing.refresh_trusted_lists", "schedule": 6 * 3600.0},
+    "delivery-sweep": {"task": "delivery.sweep", "schedule": 30.0},
 }
+
+# --- Delivery (AS4 access point) -------------------------------------------------------------
+# P-Modes, our key and the truststore: one JSON file (see portal/delivery/pmodes.py).
+DELIVERY_PMODES_FILE = env_str("DELIVERY_PMODES_FILE", str(STORAGE_ROOT / "delivery" / "pmodes.json"))
+DELIVERY_MAX_MESSAGE_BYTES = env_int("DELIVERY_MAX_MESSAGE_BYTES", 256 * 1024 * 1024, minimum=1024)
+# An attempt still "sent" after this long died with its worker; the sweep puts it back in line.
+DELIVERY_STALE_ATTEMPT_SECONDS = env_int("DELIVERY_STALE_ATTEMPT_SECONDS", 900, minimum=60)
 
 # --- Signing: which QTSP signs (a registry of signers, see portal/signing/signers.py) -----------
 # The embedded default signs with the bundled test QTSP (`manage.py run_test_qtsp`, started by

@@ -9,9 +9,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.core import views as core_views
+from portal.delivery import views as delivery_views
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
+    path("as4", delivery_views.as4_endpoint, name="as4"),
     # Both admins sign in through allauth, so e-mail verification, rate limits and MFA apply to them.
     path("django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("django-admin/", admin.site.urls),

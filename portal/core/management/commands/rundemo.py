@@ -18,6 +18,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+DEMO_AUTHORITY_PARTY = "authority-demo"
+
+
+def demo_authority_port(address: str) -> int:
+    """DEMO_AUTHORITY_PORT, else the web port + 701 (8000 -> 8701), so two demos do not collide."""
+    if configured := os.environ.get("DEMO_AUTHORITY_PORT"):
+        return int(configured)
+    web_port = int(address.rpartition(":")[2])
+    return web_port + 701 if web_port + 701 <= 65535 else web_port - 701
+
 
 def demo_processes(address: str) -> dict[str, list[str]]:
     """The processes of the embedded portal. Later building blocks (the test QTSP, the demo
@@ -34,6 +44,10 @@ def demo_processes(address: str) -> dict[str, list[str]]:
         "worker": [
             python, "-m", "celery", "-A", "portal", "worker", "--beat", "--schedule", beat_schedule,
             "-Q", queues, "--concurrency", "2", "--loglevel", "INFO", "--hostname", "demo-worker@%h",
+        ],
+        "access-point": [
+            python, "manage.py", "run_access_point", "--party", DEMO_AUTHORITY_PARTY,
+            "--port", str(demo_authority_port(address)),
         ],
     }  # fmt: skip
 
