@@ -60,6 +60,7 @@ def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
             # every process of the demo on a free port, so a demo already running elsewhere does not clash
             "SIGNING_TEST_QTSP_URL": f"http://127.0.0.1:{_free_port()}",
+            "DEMO_AUTHORITY_PORT": str(_free_port()),
         }
     )
     log = (tmp_path / "rundemo.log").open("wb")
