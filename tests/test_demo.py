@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from wagtail.models import Page, Site
 
 from procedures.models import HomePage
+from tests.fixtures.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +39,10 @@ def test_load_demo_refuses_production(settings):
         call_command("load_demo", stdout=io.StringIO())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.worker
 def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
     """What the README's run command starts: SQLite, file-system broker, web + worker, demo data."""
-    port = _free_port()
+    port = free_port()
     embedded_env = {
         k: v
         for k, v in os.environ.items()
@@ -59,8 +54,8 @@ def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
             "STORAGE_ROOT": str(tmp_path),
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
             # every process of the demo on a free port, so a demo already running elsewhere does not clash
-            "SIGNING_TEST_QTSP_URL": f"http://127.0.0.1:{_free_port()}",
-            "DEMO_AUTHORITY_PORT": str(_free_port()),
+            "SIGNING_TEST_QTSP_URL": f"http://127.0.0.1:{free_port()}",
+            "DEMO_AUTHORITY_PORT": str(free_port()),
         }
     )
     log = (tmp_path / "rundemo.log").open("wb")

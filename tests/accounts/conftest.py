@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.processes import answers, free_port, serving
+
 PASSWORD = "correct-horse-battery-staple-42"
 
 
@@ -30,26 +32,15 @@ OP_PROVIDER_ID = "test-op"
 OP_PIN = "1234-eid-pin"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def oidc_op(live_server, tmp_path_factory):
     """django-oidc-provider serving on 127.0.0.1 in its own process; yields its base URL."""
     import os
-    import subprocess
     import sys
-    import time
 
-    import requests
     from django.conf import settings
 
-    port = _free_port()
+    port = free_port()
     callback = f"/accounts/eid/{OP_PROVIDER_ID}/login/callback/"
     redirect_uris = [
         f"{host}/{language}{callback}"
@@ -62,43 +53,22 @@ def oidc_op(live_server, tmp_path_factory):
         "OP_DATABASE": str(tmp_path_factory.mktemp("oidc-op") / "op.sqlite3"),
         "DJANGO_SETTINGS_MODULE": "tests.accounts.oidc_op.settings",
     }
-    log = tmp_path_factory.mktemp("oidc-op-log") / "op.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.accounts.oidc_op.serve",
-                OP_CLIENT_ID,
-                OP_CLIENT_SECRET,
-                *redirect_uris,
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the test OpenID provider exited:\n{log.read_text()}")
-            try:
-                if requests.get(f"{base_url}/openid/.well-known/openid-configuration", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the test OpenID provider did not start:\n{log.read_text()}")
-            time.sleep(0.3)
+    with serving(
+        [
+            sys.executable,
+            "-m",
+            "tests.accounts.oidc_op.serve",
+            OP_CLIENT_ID,
+            OP_CLIENT_SECRET,
+            *redirect_uris,
+        ],
+        name="the test OpenID provider",
+        ready=answers(f"{base_url}/openid/.well-known/openid-configuration"),
+        log_path=tmp_path_factory.mktemp("oidc-op-log") / "op.log",
+        env=env,
+    ):
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture

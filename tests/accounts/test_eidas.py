@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import subprocess
 import sys
-import time
 import zlib
 from html import unescape
 from pathlib import Path
@@ -19,14 +17,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from django.conf import settings as django_settings
 from lxml import etree
 from saml2 import BINDING_HTTP_POST
 
 from portal.accounts.eidas_saml.config import sp_config_dict
 from portal.accounts.models import EidasIdentity, EntrepreneurProfile, LegalPersonRepresentation
-from tests.accounts.conftest import _free_port
 from tests.fixtures.browser import assert_accessible
+from tests.fixtures.processes import answers, free_port, serving
 
 TESTSERVER = "http://testserver"
 OTHER_SP = "https://another-portal.example/saml2/metadata/"
@@ -90,32 +87,16 @@ def eidas_node(tmp_path_factory, live_server):
     other_metadata = directory / "other-sp-metadata.xml"
     other_metadata.write_bytes(create_metadata_string(None, config=other_config, sign=False))
     idp_metadata = directory / "idp-metadata.xml"
-    port = _free_port()
-    log = directory / "idp.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.accounts.eidas_idp.serve", str(port), idp_key, idp_cert,
-             f"{sp_metadata},{other_metadata}", sp_cert, str(idp_metadata)],
-            cwd=django_settings.BASE_DIR, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not (idp_metadata.exists() and _answers(port)):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the test eIDAS node did not start:\n{log.read_text()}")
-            time.sleep(0.3)
+    port = free_port()
+    idp_answers = answers(f"http://127.0.0.1:{port}/", any_status=True)
+    with serving(
+        [sys.executable, "-m", "tests.accounts.eidas_idp.serve", str(port), idp_key, idp_cert,
+         f"{sp_metadata},{other_metadata}", sp_cert, str(idp_metadata)],
+        name="the test eIDAS node",
+        ready=lambda: idp_metadata.exists() and idp_answers(),
+        log_path=directory / "idp.log",
+    ):  # fmt: skip
         yield {**conf, "idp_metadata": str(idp_metadata)}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _answers(port: int) -> bool:
-    try:
-        requests.get(f"http://127.0.0.1:{port}/", timeout=1)
-        return True
-    except requests.ConnectionError:
-        return False
 
 
 @pytest.fixture

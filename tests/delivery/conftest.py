@@ -65,12 +65,7 @@ def header() -> UserMessageHeader:
 # file (the format of portal/delivery/pmodes.py), written into the test's own folder.
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.fixtures.processes import free_port  # noqa: E402  (re-exported for the delivery tests)
 
 
 @dataclass

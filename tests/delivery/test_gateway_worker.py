@@ -4,13 +4,11 @@ delivery queue -> a real access point on 127.0.0.1 -> verified receipt stored.""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-import requests
 from django.conf import settings
 
 from portal.delivery import services
@@ -19,8 +17,8 @@ from portal.delivery.as4 import codec
 from portal.delivery.models import OutboxMessage
 from portal.delivery.pmodes import load_file
 from portal.delivery.services import Package, Part
+from tests.fixtures.processes import answers, free_port, serving
 
-from .conftest import free_port
 from .flaky import FlakyReceiver
 
 State = OutboxMessage.State
@@ -45,31 +43,15 @@ def demo_access_point(tmp_path, settings, monkeypatch):
     inbox = tmp_path / "authority-inbox"
     settings.DELIVERY_PMODES_FILE = str(pmodes_file)
     monkeypatch.setenv("DELIVERY_PMODES_FILE", str(pmodes_file))
-    log = (tmp_path / "access-point.log").open("wb")
-    process = subprocess.Popen(
+    with serving(
         [sys.executable, "manage.py", "run_access_point", "--party", "authority-demo", "--port", str(port),
          "--folder", str(inbox)],
-        cwd=settings.BASE_DIR, env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"run_access_point exited: {(tmp_path / 'access-point.log').read_text()}")
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("run_access_point did not start")
-            time.sleep(0.2)
+        name="run_access_point",
+        ready=answers(f"http://127.0.0.1:{port}/"),
+        log_path=tmp_path / "access-point.log",
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+    ):  # fmt: skip
         yield port, inbox
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_portal_to_demo_access_point_through_the_worker(demo_access_point, celery_worker):

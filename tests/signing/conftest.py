@@ -2,19 +2,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from django.conf import settings as django_settings
 
 from portal.signing.testqtsp import pki as test_pki
+from tests.fixtures.processes import answers, free_port, serving
 
 from .pki import SigningPKI, build_pki
 
@@ -38,43 +36,23 @@ class RunningQTSP:
         return self.log_path.read_text(errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def test_qtsp(tmp_path_factory) -> Iterator[RunningQTSP]:
     """``manage.py run_test_qtsp`` as a real process on a free loopback port, PKI under STORAGE_ROOT."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("qtsp") / "test-qtsp.log"
     env = {**os.environ, "STORAGE_ROOT": str(django_settings.STORAGE_ROOT), "PYTHONUNBUFFERED": "1"}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_test_qtsp", "--port", str(port)],
-            cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    qtsp = RunningQTSP(url, process, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, qtsp.log()
-            try:
-                if requests.get(f"{url}/csc/v2/info", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"the test QTSP did not start:\n{qtsp.log()}"
-            time.sleep(0.2)
-        yield qtsp
+        with serving(
+            [sys.executable, "manage.py", "run_test_qtsp", "--port", str(port)],
+            name="the test QTSP",
+            ready=answers(f"{url}/csc/v2/info"),
+            log_path=log_path,
+            env=env,
+        ) as process:
+            yield RunningQTSP(url, process, log_path)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         shutil.rmtree(test_pki.folder_for(django_settings.STORAGE_ROOT, url), ignore_errors=True)
 
 
