@@ -169,16 +169,28 @@ def mark_ready_for_signature(dossier: Dossier, *, actor: AbstractBaseUser) -> St
 
 
 def dossiers_in_progress(user: AbstractBaseUser) -> list[str]:
-    """Deletion blocker: an account is not deleted while one of its dossiers is still being worked on."""
-    open_dossiers = Dossier.objects.filter(owner=user).exclude(state=DossierState.WITHDRAWN)
+    """Deletion blocker: an account is not deleted while one of its dossiers is still being worked on.
+
+    Closed dossiers (withdrawn, or submitted and decided) block too: they are the record of what was
+    sent to authorities, and ``Dossier.owner`` is PROTECT, so deleting the user would fail anyway."""
     reasons = []
-    for dossier in open_dossiers.prefetch_related("applications"):
-        if dossier.state == DossierState.SUBMITTED and all(
-            application.state in FINAL_APPLICATION_STATES for application in dossier.applications.all()
-        ):
-            continue
-        reasons.append(
-            _("Your dossier started on %(date)s is %(state)s; finish or withdraw it first.")
-            % {"date": f"{dossier.created_at:%Y-%m-%d}", "state": dossier.get_state_display().lower()}
+    for dossier in Dossier.objects.filter(owner=user).prefetch_related("applications"):
+        closed = dossier.state == DossierState.WITHDRAWN or (
+            dossier.state == DossierState.SUBMITTED
+            and all(
+                application.state in FINAL_APPLICATION_STATES for application in dossier.applications.all()
+            )
         )
+        values = {"date": f"{dossier.created_at:%Y-%m-%d}", "state": dossier.get_state_display().lower()}
+        if closed:
+            reasons.append(
+                _(
+                    "Your dossier started on %(date)s is kept as the record of your procedures; contact us to have it erased."
+                )
+                % values
+            )
+        else:
+            reasons.append(
+                _("Your dossier started on %(date)s is %(state)s; finish or withdraw it first.") % values
+            )
     return reasons
