@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -78,7 +79,7 @@ def vat_locale(dossier):
     ],
 )
 def test_bad_procedure_ids_are_refused_and_nothing_is_created(user, procedures, ids, message):
-    with pytest.raises(services.DossierError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(services.DossierError, match=re.escape(message)):
         services.start_dossier(owner=user, procedure_ids=ids, language="en")
     assert Dossier.objects.count() == 0 and Application.objects.count() == 0
 
@@ -107,7 +108,7 @@ def test_shared_concepts_are_asked_once_and_reused_by_every_application(user, pr
     dossier = start(user, procedures, "business-registration", "vat-registration")
     steps = build_steps(dossier)
 
-    assert [step.key for step in steps][0] == COMMON_STEP
+    assert steps[0].key == COMMON_STEP
     assert len(steps) == 3
     common = steps[0]
     assert [f["concept"] for f in common.fields] == [name.replace("__", ".") for name in COMMON_ANSWERS]
@@ -251,7 +252,7 @@ def test_a_required_document_keeps_the_dossier_incomplete(user, procedures):
 
 def test_answers_to_questions_the_dossier_does_not_ask_are_refused(user, procedures):
     dossier = start(user, procedures, "business-registration")
-    with pytest.raises(services.DossierError, match="does not ask company.name"):
+    with pytest.raises(services.DossierError, match=r"does not ask company\.name"):
         services.save_answers(dossier, {"company.name": "X"}, actor=user)
 
 
