@@ -94,3 +94,30 @@ def test_one_dossier_for_two_authorities_asks_common_questions_once(page, live_s
     assert dossier.state == "ready_for_signature"
     assert dossier.answers["applicant.full_name"] == "Ana Silva"
     assert dossier.applications.count() == 2
+
+
+def test_autosave_retries_after_a_network_failure_and_says_so(page, live_server, user, catalogue):
+    from portal.dossiers import services
+    from procedures.models import ProcedurePage
+
+    procedure = ProcedurePage.objects.live().get(slug="business-registration", locale__language_code="en")
+    dossier = services.start_dossier(owner=user, procedure_ids=[procedure.pk], language="en")
+    sign_in(page, live_server, user)
+    failures = []
+
+    def flaky(route):
+        if not failures:
+            failures.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/autosave/", flaky)
+    page.goto(f"/en/dossiers/{dossier.public_id}/step/{dossier.applications.get().public_id}/")
+    page.get_by_label("Full name").fill("Ana Silva")
+    page.wait_for_function("document.getElementById('autosave-status').textContent.includes('trying again')")
+    assert_accessible(page)
+    page.wait_for_function("document.getElementById('autosave-status').textContent.includes('Saved at')")
+    assert len(failures) == 1
+    dossier.refresh_from_db()
+    assert dossier.answers == {"applicant.full_name": "Ana Silva"}
