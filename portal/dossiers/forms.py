@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from procedures.choices import COUNTRIES
@@ -88,6 +89,18 @@ def build_steps(dossier) -> list[Step]:
     return steps
 
 
+def without_inapplicable_answers(fields: list[dict], answers: dict) -> dict:
+    """``answers`` minus those no field asks any more, because every field asking the concept has a
+    condition that does not hold. Conditions refer to fields asked before them, so one pass in form
+    order settles chains."""
+    kept = dict(answers)
+    for concept in dict.fromkeys(item["concept"] for item in fields):
+        asking = [item for item in fields if item["concept"] == concept]
+        if concept in kept and not any(condition_holds(item.get("condition"), kept) for item in asking):
+            del kept[concept]
+    return kept
+
+
 def condition_holds(condition: dict | None, answers: dict) -> bool:
     if not condition:
         return True
@@ -127,7 +140,8 @@ def profile_value(profile, concept: str) -> tuple[str | None, bool]:
 
 def _django_field(item: dict) -> forms.Field:
     kind = item["type"]
-    common = {"label": item["label"], "help_text": item.get("help_text", ""), "required": False}
+    # templates/forms/field.html marks help text safe; a snapshot's help text is plain text
+    common = {"label": item["label"], "help_text": escape(item.get("help_text", "")), "required": False}
     if kind == "text":
         return forms.CharField(max_length=item.get("max_length") or 1000, **common)
     if kind in ("long_text", "address"):

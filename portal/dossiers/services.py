@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.dossiers.forms import without_inapplicable_answers
 from portal.dossiers.models import Application, Dossier, StateChange
 from portal.dossiers.snapshot import procedure_snapshot
 from portal.dossiers.states import (
@@ -127,11 +128,12 @@ def save_answers(dossier: Dossier, answers: dict, *, actor: AbstractBaseUser) ->
             _("This dossier is %(state)s: its answers can no longer change.")
             % {"state": locked.get_state_display()}
         )
-    known = {
-        item["concept"]
+    fields = [
+        item
         for application in locked.applications.all()
         for item in application.procedure_snapshot.get("fields", [])
-    }
+    ]
+    known = {item["concept"] for item in fields}
     stray = sorted(set(answers) - known)
     if stray:
         raise DossierError(_("This dossier does not ask %(concepts)s.") % {"concepts": ", ".join(stray)})
@@ -141,6 +143,7 @@ def save_answers(dossier: Dossier, answers: dict, *, actor: AbstractBaseUser) ->
             updated.pop(concept, None)
         else:
             updated[concept] = value
+    updated = without_inapplicable_answers(fields, updated)
     if updated != locked.answers:
         locked.answers = updated
         locked.save(update_fields=["answers", "updated_at"])

@@ -176,6 +176,25 @@ def test_a_field_whose_condition_does_not_hold_is_not_required_and_its_answer_is
     assert dossier.answers["tax.foreign_vat_number"] == "ES123"
 
 
+def test_an_answer_whose_condition_stops_holding_is_dropped_whichever_step_changes_it(user, procedures):
+    dossier = start(user, procedures, "business-registration", "vat-registration")
+    services.save_answers(
+        dossier, {"tax.has_foreign_vat_number": "yes", "tax.foreign_vat_number": "ES123"}, actor=user
+    )
+    assert dossier.answers["tax.foreign_vat_number"] == "ES123"
+    services.save_answers(dossier, {"tax.has_foreign_vat_number": "no"}, actor=user)
+    dossier.refresh_from_db()
+    assert dossier.answers == {"tax.has_foreign_vat_number": "no"}
+
+
+def test_help_text_from_the_catalogue_is_escaped(user, procedures):
+    dossier = start(user, procedures, "business-registration")
+    step = build_steps(dossier)[0]
+    step.fields[0] = dict(step.fields[0], help_text="<img src=x onerror=alert(1)>")
+    html = str(StepForm(step=step, answers={}))
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
 def test_invalid_answers_are_reported_and_not_stored(user, procedures):
     dossier = start(user, procedures, "business-registration", "vat-registration")
     common = build_steps(dossier)[0]
