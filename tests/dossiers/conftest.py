@@ -40,3 +40,12 @@ def user(db, django_user_model):
 @pytest.fixture
 def other_user(db, django_user_model):
     return django_user_model.objects.create_user(email="mallory@example.eu", password="a long passphrase 43")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """URLs and messages in English whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
