@@ -104,6 +104,11 @@ def test_an_open_dossier_keeps_its_snapshot_when_the_procedure_changes(user, pro
     assert vat["title"] == "VAT registration"
     assert len(vat["fields"]) == 10
 
+    later = start(user, procedures, "vat-registration")
+    new_vat = later.applications.get().procedure_snapshot
+    assert new_vat["title"] == "VAT registration (new rules)" and len(new_vat["fields"]) == 1
+    assert new_vat["revision_id"] != vat["revision_id"]
+
 
 def test_shared_concepts_are_asked_once_and_reused_by_every_application(user, procedures):
     dossier = start(user, procedures, "business-registration", "vat-registration")

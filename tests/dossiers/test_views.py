@@ -49,6 +49,13 @@ def test_start_creates_the_dossier_and_opens_the_common_step(signed_in, user, pr
     assert dossier.language == "en" and dossier.applications.count() == 2
 
 
+def test_start_by_get_sends_back_to_the_finder_with_an_explanation(signed_in):
+    response = signed_in.get(reverse("dossiers:start"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("finder:questionnaire")
+    assert "start your application from the checklist" in response.content.decode()
+    assert Dossier.objects.count() == 0
+
+
 def test_start_needs_a_signed_in_user(client, procedures):
     response = start(client, procedures, "business-registration")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
