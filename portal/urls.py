@@ -34,5 +34,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("finder/", include("procedures.urls")),
     path("signing/", include("portal.signing.urls")),
+    path("dossiers/", include("portal.dossiers.urls")),
     path("", include(wagtail_urls)),
 )

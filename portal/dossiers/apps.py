@@ -5,3 +5,9 @@ class DossiersConfig(AppConfig):
     name = "portal.dossiers"
     label = "dossiers"
     verbose_name = "Dossiers"
+
+    def ready(self) -> None:
+        from portal.accounts.services import register_deletion_blocker
+        from portal.dossiers.services import dossiers_in_progress
+
+        register_deletion_blocker(dossiers_in_progress)

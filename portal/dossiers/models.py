@@ -31,6 +31,8 @@ class Dossier(LifecycleRecord):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
     language = models.CharField(_("language"), max_length=8)
     state = models.CharField(max_length=32, choices=DossierState, default=DossierState.DRAFT, editable=False)
+    # {concept: answer}: a concept shared by several applications is stored once and reused by each
+    answers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from portal.dossiers.forms import without_inapplicable_answers
 from portal.dossiers.models import Application, Dossier, StateChange
-from portal.dossiers.states import APPLICATION_TRANSITIONS, DOSSIER_TRANSITIONS, IllegalTransition, is_allowed
+from portal.dossiers.snapshot import procedure_snapshot
+from portal.dossiers.states import (
+    APPLICATION_TRANSITIONS,
+    DOSSIER_TRANSITIONS,
+    FINAL_APPLICATION_STATES,
+    DossierState,
+    IllegalTransition,
+    is_allowed,
+)
 
 
 @transaction.atomic
@@ -44,3 +54,146 @@ def transition(
         system_actor=system_actor,
         reason=reason,
     )
+
+
+# --- Starting a dossier, answering, getting ready for signature -------------------------------
+
+
+class DossierError(Exception):
+    """Bad input or a forbidden change; nothing was changed. The message is meant for the user."""
+
+
+EDITABLE_STATES = frozenset({DossierState.DRAFT, DossierState.READY_FOR_SIGNATURE})
+MAX_PROCEDURES = 50
+
+
+def _procedure_ids(raw_ids) -> list[int]:
+    ids: list[int] = []
+    for raw in raw_ids:
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise DossierError(
+                _("“%(value)s” is not a procedure of our catalogue.") % {"value": str(raw)[:40]}
+            ) from None
+        if value <= 0:
+            raise DossierError(_("“%(value)s” is not a procedure of our catalogue.") % {"value": value})
+        if value not in ids:
+            ids.append(value)
+    if not ids:
+        raise DossierError(_("Choose at least one procedure to start an application."))
+    if len(ids) > MAX_PROCEDURES:
+        raise DossierError(_("A dossier covers at most %(count)s procedures.") % {"count": MAX_PROCEDURES})
+    return ids
+
+
+@transaction.atomic
+def start_dossier(*, owner: AbstractBaseUser, procedure_ids, language: str) -> Dossier:
+    """A draft dossier with one application per live procedure, each with its definition snapshotted.
+
+    Unknown or unpublished procedure ids raise :class:`DossierError` and create nothing."""
+    from procedures.models import ProcedurePage
+
+    ids = _procedure_ids(procedure_ids)
+    pages = {
+        page.pk: page
+        for page in ProcedurePage.objects.live()
+        .filter(pk__in=ids)
+        .select_related("competent_authority", "locale")
+    }
+    unknown = [str(pk) for pk in ids if pk not in pages]
+    if unknown:
+        raise DossierError(
+            _("These procedures are not (or no longer) in our catalogue: %(ids)s. Go back to your checklist.")
+            % {"ids": ", ".join(unknown)}
+        )
+    ordered = sorted(pages.values(), key=lambda page: (page.sequence, page.title))
+    dossier = Dossier.objects.create(owner=owner, language=language)
+    for page in ordered:
+        Application.objects.create(
+            dossier=dossier, procedure_id=page.pk, procedure_snapshot=procedure_snapshot(page, language)
+        )
+    return dossier
+
+
+@transaction.atomic
+def save_answers(dossier: Dossier, answers: dict, *, actor: AbstractBaseUser) -> Dossier:
+    """Store answers (concept -> JSON value; None removes one) in the dossier, once per concept.
+
+    Answers change only while the dossier is a draft or ready for signature; a change to a dossier ready
+    for signature sends it back to draft, since what would be signed is no longer what was reviewed."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.state not in EDITABLE_STATES:
+        raise DossierError(
+            _("This dossier is %(state)s: its answers can no longer change.")
+            % {"state": locked.get_state_display()}
+        )
+    fields = [
+        item
+        for application in locked.applications.all()
+        for item in application.procedure_snapshot.get("fields", [])
+    ]
+    known = {item["concept"] for item in fields}
+    stray = sorted(set(answers) - known)
+    if stray:
+        raise DossierError(_("This dossier does not ask %(concepts)s.") % {"concepts": ", ".join(stray)})
+    updated = {**locked.answers}
+    for concept, value in answers.items():
+        if value is None:
+            updated.pop(concept, None)
+        else:
+            updated[concept] = value
+    updated = without_inapplicable_answers(fields, updated)
+    if updated != locked.answers:
+        locked.answers = updated
+        locked.save(update_fields=["answers", "updated_at"])
+        if locked.state == DossierState.READY_FOR_SIGNATURE:
+            transition(locked, DossierState.DRAFT, actor=actor, reason="Answers changed after the review.")
+    dossier.answers, dossier.state, dossier.updated_at = locked.answers, locked.state, locked.updated_at
+    return dossier
+
+
+def mark_ready_for_signature(dossier: Dossier, *, actor: AbstractBaseUser) -> StateChange:
+    """After the review: only a complete dossier may be signed."""
+    from portal.dossiers.forms import missing_answers
+
+    missing = missing_answers(dossier)
+    if missing:
+        raise DossierError(
+            _("The dossier is not complete yet: %(count)s answers or documents are missing.")
+            % {"count": len(missing)}
+        )
+    return transition(
+        dossier,
+        DossierState.READY_FOR_SIGNATURE,
+        actor=actor,
+        reason="Reviewed and complete; confirmed by the applicant.",
+    )
+
+
+def dossiers_in_progress(user: AbstractBaseUser) -> list[str]:
+    """Deletion blocker: an account is not deleted while one of its dossiers is still being worked on.
+
+    Closed dossiers (withdrawn, or submitted and decided) block too: they are the record of what was
+    sent to authorities, and ``Dossier.owner`` is PROTECT, so deleting the user would fail anyway."""
+    reasons = []
+    for dossier in Dossier.objects.filter(owner=user).prefetch_related("applications"):
+        closed = dossier.state == DossierState.WITHDRAWN or (
+            dossier.state == DossierState.SUBMITTED
+            and all(
+                application.state in FINAL_APPLICATION_STATES for application in dossier.applications.all()
+            )
+        )
+        values = {"date": f"{dossier.created_at:%Y-%m-%d}", "state": dossier.get_state_display().lower()}
+        if closed:
+            reasons.append(
+                _(
+                    "Your dossier started on %(date)s is kept as the record of your procedures; contact us to have it erased."
+                )
+                % values
+            )
+        else:
+            reasons.append(
+                _("Your dossier started on %(date)s is %(state)s; finish or withdraw it first.") % values
+            )
+    return reasons

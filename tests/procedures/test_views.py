@@ -54,10 +54,13 @@ def test_checklist_in_french_has_procedures_documents_and_fees(client, catalogue
     assert html.count('<th scope="row">Pièce d&#x27;identité') == 1  # deduplicated
 
 
-def test_checklist_has_no_start_button_while_dossiers_do_not_exist(client, catalogue):
+def test_checklist_start_button_posts_the_procedures_to_the_dossier_builder(client, catalogue):
     response = client.get("/en/finder/checklist/", VALID)
     assert response.status_code == 200
-    assert "Start my application" not in response.content.decode()
+    html = response.content.decode()
+    assert "Start my application" in html
+    assert 'action="/en/dossiers/start/"' in html
+    assert html.count('name="procedure"') == html.count('class="checklist__item"') > 0
 
 
 def test_checklist_posts_the_procedures_to_dossiers_start_when_it_exists(client, catalogue, settings):

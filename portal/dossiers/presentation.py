@@ -1,0 +1,60 @@
+"""How answers read on the review page (and, later, in the application PDFs)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.dossiers.forms import COMMON_STEP, DOCUMENT_FIELD_TYPES, YES_NO, condition_holds, field_name
+from procedures.choices import COUNTRIES
+
+
+def display_answer(item: dict, value) -> str:
+    """The answer as the applicant chose it (labels, not stored values); '' when unanswered."""
+    if value is None or value == "" or value == []:
+        return ""
+    labels: dict[str, str] = {}
+    if item["type"] in ("single_choice", "multiple_choice"):
+        labels = {choice["value"]: choice["label"] for choice in item.get("choices", [])}
+    elif item["type"] == "yes_no":
+        labels = {key: str(label) for key, label in YES_NO}
+    elif item["type"] == "country":
+        labels = {code: str(name) for code, name in COUNTRIES}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(labels.get(str(one), str(one)) for one in values)
+
+
+def review_sections(dossier, steps) -> list[dict]:
+    """One section per application (so per authority), with every question it asks and its answer."""
+    common_concepts = {item["concept"] for step in steps if step.key == COMMON_STEP for item in step.fields}
+    sections = []
+    for step in steps:
+        if step.application is None:
+            continue
+        rows = []
+        for item in step.application.procedure_snapshot.get("fields", []):
+            if item["type"] in DOCUMENT_FIELD_TYPES or not condition_holds(
+                item.get("condition"), dossier.answers
+            ):
+                continue
+            asked_in = COMMON_STEP if item["concept"] in common_concepts else step.key
+            rows.append(
+                {
+                    "label": item["label"],
+                    "answer": display_answer(item, dossier.answers.get(item["concept"])),
+                    "required": item["required"],
+                    "shared": asked_in == COMMON_STEP,
+                    "edit_url": reverse("dossiers:step", args=[dossier.public_id, asked_in])
+                    + f"#id_{field_name(item['concept'])}",
+                }
+            )
+        sections.append(
+            {
+                "title": step.title,
+                "authority": step.authority_name,
+                "rows": rows,
+                "documents": step.document_fields,
+                "documents_note": _("Uploading documents is not available yet."),
+            }
+        )
+    return sections

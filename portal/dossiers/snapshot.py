@@ -1,0 +1,91 @@
+"""Freezing a procedure definition into an application when a dossier starts.
+
+The snapshot is plain JSON: the form fields, evidence requests, the competent authority and its delivery
+channel, the title in the applicant's language and which page revision it came from. Everything the
+dossier does afterwards (form steps, validation, review, and later the PDF and delivery) reads the
+snapshot, never the live catalogue, so an editor publishing a new revision cannot change a dossier in
+progress."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from wagtail.models import Locale
+
+SNAPSHOT_VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    """Stream values as JSON: decimals as strings, snippets as {identifier, name}."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "identifier") and hasattr(value, "name"):
+        return {"identifier": value.identifier, "name": value.name}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "items") and callable(value.items):  # StructValue
+        return {key: _plain(item) for key, item in value.items()}
+    if value is not None and not isinstance(value, str | int | float | bool):
+        return [_plain(item) for item in value]  # ListValue
+    return value
+
+
+def _localized(instance, locale: Locale | None):
+    if locale is None:
+        return instance
+    return instance.get_translation_or_none(locale) or instance
+
+
+def _form_field(block_type: str, value) -> dict:
+    raw = _plain(value)
+    condition = raw.get("condition") or {}
+    field = {
+        "type": block_type,
+        "concept": raw["concept"],
+        "label": raw["label"],
+        "help_text": raw.get("help_text") or "",
+        "required": bool(raw.get("required")),
+        "condition": (
+            {
+                "concept": condition["concept"],
+                "operator": condition.get("operator") or "equals",
+                "answer": condition.get("answer") or "",
+            }
+            if condition.get("concept")
+            else None
+        ),
+    }
+    for option in ("max_length", "min_value", "max_value", "choices", "evidence_type"):
+        if raw.get(option) not in (None, "", []):
+            field[option] = raw[option]
+    return field
+
+
+def procedure_snapshot(page, language: str) -> dict:
+    """The procedure page (a live ProcedurePage) frozen in ``language`` where a translation exists."""
+    locale = Locale.objects.filter(language_code=language).first()
+    page = _localized(page, locale)
+    authority = _localized(page.competent_authority, locale)
+    revision = page.live_revision
+    return {
+        "version": SNAPSHOT_VERSION,
+        "page_id": page.pk,
+        "translation_key": str(page.translation_key),
+        "revision_id": revision.pk if revision else None,
+        "language": page.locale.language_code,
+        "title": page.title,
+        "accepted_languages": page.language_codes,
+        "minimum_loa": page.minimum_loa,
+        "authority": {
+            "id": authority.pk,
+            "identifier": authority.identifier,
+            "name": authority.name,
+            "languages": authority.language_codes,
+            "delivery_channel": authority.delivery_channel,
+        },
+        "fields": [_form_field(child.block_type, child.value) for child in page.form_definition],
+        "evidence": [_plain(dict(child.value)) for child in page.evidence],
+    }

@@ -1,0 +1,150 @@
+"""The entrepreneur's dossier pages: thin views over services, selectors and the step forms.
+
+Every view reads the dossier through ``selectors.dossier_of(request.user, ...)``: another user's dossier
+id is a 404, never a 403 that would confirm it exists."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.accounts.selectors import profile_for
+from portal.dossiers import selectors, services
+from portal.dossiers.forms import StepForm, build_steps, missing_answers
+from portal.dossiers.presentation import review_sections
+from portal.dossiers.states import DossierState
+
+
+def _step_url(dossier, key: str) -> str:
+    return reverse("dossiers:step", args=[dossier.public_id, key])
+
+
+def _find_step(steps, key: str) -> tuple[int, object]:
+    for index, candidate in enumerate(steps):
+        if candidate.key == key:
+            return index, candidate
+    raise Http404("No such step in this dossier.")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "dossiers/dashboard.html", {"dossiers": selectors.dossiers_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        # e.g. back from signing in: the checklist's form data did not survive the redirect
+        messages.info(
+            request, _("Tell us about your business again, then start your application from the checklist.")
+        )
+        return redirect("finder:questionnaire")
+    try:
+        dossier = services.start_dossier(
+            owner=request.user, procedure_ids=request.POST.getlist("procedure"), language=get_language()
+        )
+    except services.DossierError as error:
+        return render(request, "dossiers/start_error.html", {"error": str(error)}, status=400)
+    first = build_steps(dossier)[0]
+    return redirect(_step_url(dossier, first.key))
+
+
+@login_required
+def resume(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = selectors.dossier_of(request.user, public_id)
+    missing = missing_answers(dossier) if dossier.state == DossierState.DRAFT else []
+    typed = [step for step, item in missing if item["type"] != "evidence_request"]
+    if typed:
+        return redirect(_step_url(dossier, typed[0].key))
+    return redirect("dossiers:review", public_id=dossier.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, public_id, step_key: str) -> HttpResponse:
+    dossier = selectors.dossier_of(request.user, public_id)
+    steps = build_steps(dossier)
+    index, current = _find_step(steps, step_key)
+    profile = profile_for(request.user)
+    editable = dossier.state in services.EDITABLE_STATES
+    if request.method == "POST" and editable:
+        form = StepForm(request.POST, step=current, answers=dossier.answers, profile=profile)
+        if form.is_valid():
+            services.save_answers(dossier, form.answers, actor=request.user)
+            if index + 1 < len(steps):
+                return redirect(_step_url(dossier, steps[index + 1].key))
+            return redirect("dossiers:review", public_id=dossier.public_id)
+        services.save_answers(dossier, form.valid_answers(), actor=request.user)
+        status = 400
+    else:
+        form = StepForm(step=current, answers=dossier.answers, profile=profile)
+        status = 200
+    context = {
+        "dossier": dossier,
+        "steps": steps,
+        "step": current,
+        "step_number": index + 1,
+        "form": form,
+        "editable": editable,
+        "previous_url": _step_url(dossier, steps[index - 1].key) if index else None,
+        "autosave_url": reverse("dossiers:autosave", args=[dossier.public_id, current.key]),
+    }
+    return render(request, "dossiers/step.html", context, status=status)
+
+
+@login_required
+@require_POST
+def autosave(request: HttpRequest, public_id, step_key: str) -> HttpResponse:
+    """htmx: keep every answer of the step that is valid so far; the page's "Save and continue" judges
+    the whole step."""
+    dossier = selectors.dossier_of(request.user, public_id)
+    _index, current = _find_step(build_steps(dossier), step_key)
+    form = StepForm(request.POST, step=current, answers=dossier.answers, profile=profile_for(request.user))
+    try:
+        services.save_answers(dossier, form.valid_answers(), actor=request.user)
+    except services.DossierError as error:
+        return render(request, "dossiers/_autosave_status.html", {"error": str(error)}, status=409)
+    invalid = [form.fields[name].label for name in form.errors if name in form.fields]
+    context = {"saved_at": time_format(timezone.localtime(), "H:i:s"), "invalid": invalid}
+    return render(request, "dossiers/_autosave_status.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, public_id) -> HttpResponse:
+    dossier = selectors.dossier_of(request.user, public_id)
+    if request.method == "POST":
+        try:
+            services.mark_ready_for_signature(dossier, actor=request.user)
+        except (services.DossierError, services.IllegalTransition) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your dossier is complete and ready for signature."))
+        return redirect("dossiers:review", public_id=dossier.public_id)
+    steps = build_steps(dossier)
+    missing = missing_answers(dossier)
+    context = {
+        "dossier": dossier,
+        "steps": steps,
+        "sections": review_sections(dossier, steps),
+        "missing": [
+            {
+                "step": step,
+                "item": item,
+                "url": _step_url(dossier, step.key)
+                + (f"#id_{item['concept'].replace('.', '__')}" if item["type"] != "evidence_request" else ""),
+            }
+            for step, item in missing
+        ],
+        "can_mark_ready": not missing and dossier.state == DossierState.DRAFT,
+    }
+    return render(request, "dossiers/review.html", context)
