@@ -119,3 +119,12 @@ def test_language_switch_from_a_page_in_another_language_than_the_browser(client
     )
     assert response.status_code == 302
     assert response["Location"] == "/de/accounts/login/"
+
+
+def test_signed_in_header_links_to_dossiers_and_account_in_the_page_language(client, demo_site):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    html = client.get("/fr/").content.decode()
+    assert '<a href="/fr/dossiers/">Mes dossiers</a>' in html
+    assert '<a href="/fr/accounts/profile/">Mon compte</a>' in html
