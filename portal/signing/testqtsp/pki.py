@@ -48,6 +48,10 @@ class Identity:
             )
         )
 
+    @property
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
 
 @dataclass(frozen=True)
 class TestPKI:
