@@ -53,6 +53,10 @@ class Application(LifecycleRecord):
     state = models.CharField(
         max_length=32, choices=ApplicationState, default=ApplicationState.DRAFT, editable=False
     )
+    # the signature of this application's PDF; its signed PDF and validation report live in signing
+    signing_request = models.OneToOneField(
+        "signing.SigningRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
