@@ -33,6 +33,10 @@ class Dossier(LifecycleRecord):
     state = models.CharField(max_length=32, choices=DossierState, default=DossierState.DRAFT, editable=False)
     # {concept: answer}: a concept shared by several applications is stored once and reused by each
     answers = models.JSONField(default=dict, blank=True)
+    # The company (or other legal person) the owner applies for, frozen when the dossier starts, as the
+    # procedure definitions are: editing or removing it in the profile later does not change the dossier.
+    # Empty: the owner applies in their own name.
+    on_behalf_of = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]
