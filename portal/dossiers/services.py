@@ -99,7 +99,9 @@ def legal_person_snapshot(owner: AbstractBaseUser, legal_person_id) -> dict:
     try:
         person = legal_persons_for(owner).get(pk=int(str(legal_person_id)))
     except (ValueError, ObjectDoesNotExist):
-        raise DossierError(_("Choose one of the companies you represent, or apply in your own name.")) from None
+        raise DossierError(
+            _("Choose one of the companies you represent, or apply in your own name.")
+        ) from None
     return {
         "id": person.pk,
         "name": person.name,

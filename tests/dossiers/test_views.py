@@ -240,7 +240,7 @@ def companies(user, other_user):
 
 
 def test_someone_who_represents_a_company_is_asked_for_whom_they_apply(signed_in, procedures, companies):
-    mine, theirs = companies
+    mine, _theirs = companies
     response = start(signed_in, procedures, "business-registration", "vat-registration")
     assert response.status_code == 200
     page = response.content.decode()
@@ -263,7 +263,9 @@ def test_someone_who_represents_a_company_is_asked_for_whom_they_apply(signed_in
     mine.save()
     dossier.refresh_from_db()
     assert dossier.on_behalf_of["name"] == "Silva Consulting Lda"
-    assert "On behalf of Silva Consulting Lda" in signed_in.get(reverse("dossiers:dashboard")).content.decode()
+    assert (
+        "On behalf of Silva Consulting Lda" in signed_in.get(reverse("dossiers:dashboard")).content.decode()
+    )
 
 
 def test_own_name_is_a_choice_too(signed_in, procedures, companies):
