@@ -43,3 +43,39 @@ def signing_request(request_id):
     from .models import SigningRequest
 
     return SigningRequest.objects.select_related("report").get(pk=request_id)
+
+
+def signer_display_name(name: str | None = None) -> str:
+    """The configured signer's name for users (default signer when ``name`` is None)."""
+    from .signers import configured_signer
+
+    return configured_signer(name).display_name
+
+
+def signer_certificate_subject(name: str | None = None) -> str:
+    """Whose certificate the configured signer signs with, as the QTSP reports it (one HTTP call)."""
+    import aiohttp
+
+    from .common import run_sync
+    from .pdf_sign import _credential
+    from .signers import configured_signer
+
+    setup = configured_signer(name).setup()
+
+    async def subject() -> str:
+        async with aiohttp.ClientSession() as session:
+            _, credential = await _credential(session, setup)
+        return credential.signing_cert.subject.human_friendly
+
+    return run_sync(subject())
+
+
+def batch(batch_id):
+    from .models import SigningBatch
+
+    return SigningBatch.objects.filter(pk=batch_id).first()
+
+
+def batch_requests(batch_obj):
+    """The batch's requests in the order their PDFs were given."""
+    return batch_obj.requests.select_related("report").order_by("batch_position")
