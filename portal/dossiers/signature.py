@@ -163,10 +163,12 @@ def signing_progress(dossier: Dossier) -> list[ApplicationSigning]:
     """Per application, the signing request of the current signing (a request from before the dossier
     last became ready for signature does not count)."""
     since = ready_since(dossier)
+    # back in draft (answers changed): nothing signed so far counts any more
+    stale = since is None or dossier.state in (DossierState.DRAFT, DossierState.WITHDRAWN)
     rows = []
     for application in dossier.applications.select_related("signing_request__report"):
         request = application.signing_request
-        if request is not None and (since is None or request.created_at < since):
+        if request is not None and (stale or request.created_at < since):
             request = None
         rows.append(ApplicationSigning(application, request))
     return rows

@@ -23,6 +23,7 @@ from portal.accounts.services import describe_level
 from portal.dossiers import selectors, signature
 from portal.dossiers.states import DossierState
 from portal.signing import selectors as signing_selectors
+from portal.signing import services as signing_services
 from portal.signing.csc import CSCError
 from portal.signing.models import SigningBatch
 from portal.signing.pdf_sign import PdfSigningError
@@ -95,7 +96,18 @@ def sign(request: HttpRequest, public_id) -> HttpResponse:
             batch = signature.start_signing(dossier, redirect_uri=callback)
             if batch.status == SigningBatch.Status.AWAITING_CONSENT:
                 return redirect(batch_consent_url(batch))
-        except (*QTSP_UNAVAILABLE, SigningBatchError) as error:
+        except SigningBatchError as error:
+            logger.warning("dossier %s: signing could not start: %s", dossier.public_id, error)
+            messages.error(
+                request,
+                _(
+                    "%(qtsp)s can sign at most %(count)s documents with one authorisation; this dossier has "
+                    "more applications. Please contact the help desk."
+                )
+                % {"qtsp": _qtsp_name(), "count": signing_services.MAX_BATCH},
+            )
+            return redirect(_sign_url(dossier))
+        except QTSP_UNAVAILABLE as error:
             logger.warning("dossier %s: signing could not start: %s", dossier.public_id, error)
             messages.error(
                 request,

@@ -53,21 +53,30 @@ def signer_display_name(name: str | None = None) -> str:
 
 
 def signer_certificate_subject(name: str | None = None) -> str:
-    """Whose certificate the configured signer signs with, as the QTSP reports it (one HTTP call)."""
+    """Whose certificate the configured signer signs with, as the QTSP reports it (one HTTP call,
+    then cached for ten minutes)."""
     import aiohttp
+    from django.core.cache import cache
 
     from .common import run_sync
     from .pdf_sign import _credential
     from .signers import configured_signer
 
-    setup = configured_signer(name).setup()
+    signer = configured_signer(name)
+    setup = signer.setup()
+    cache_key = f"signing:certificate-subject:{setup.service.session_url}:{setup.service.credential_id}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
 
     async def subject() -> str:
         async with aiohttp.ClientSession() as session:
             _, credential = await _credential(session, setup)
         return credential.signing_cert.subject.human_friendly
 
-    return run_sync(subject())
+    value = run_sync(subject())
+    cache.set(cache_key, value, 600)
+    return value
 
 
 def batch(batch_id):

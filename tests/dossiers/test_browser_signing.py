@@ -11,7 +11,7 @@ from django.test import Client
 from portal.dossiers.models import Dossier, StateChange
 from portal.dossiers.states import DossierState
 from tests.dossiers.test_signing_step import SUBSTANTIAL, ready_dossier
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import SCREENSHOTS, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -41,6 +41,8 @@ def test_sign_both_applications_with_one_consent_at_the_qtsp(
     assert "PSC test QTSP" in main and "Erika Mustermann" in main
     assert page.get_by_role("link", name=re.compile("^Download the PDF")).count() == 2
     assert_accessible(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dossier-sign-page.png"), full_page=True)
     page.get_by_role("button", name="Sign with PSC test QTSP").click()
 
     # the QTSP's own consent page (ours too: the bundled test QTSP)
@@ -57,6 +59,7 @@ def test_sign_both_applications_with_one_consent_at_the_qtsp(
     page.get_by_text("Every application is signed. Your dossier is signed.").wait_for(timeout=150_000)
     assert page.locator('[data-signing-status="signed"]').count() == 2
     assert_accessible(page)
+    page.screenshot(path=str(SCREENSHOTS / "dossier-sign-status.png"), full_page=True)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SIGNED
     assert StateChange.objects.filter(dossier=dossier, to_state="signed").count() == 1

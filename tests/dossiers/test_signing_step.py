@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import requests
 from django.urls import reverse
+from django.utils import translation
 
 from portal.dossiers import selectors, services, signature
 from portal.dossiers.models import Dossier, StateChange
@@ -216,6 +217,11 @@ def test_a_too_low_level_of_assurance_is_refused_with_a_way_to_step_up(client, u
     assert client.get(step_up).status_code == 200
     assert client.post(urls(dossier)["sign"]).status_code == 403
     assert not SigningBatch.objects.exists()
+    with translation.override("fr"):
+        french = client.get(reverse("dossiers:sign", args=[dossier.public_id])).content.decode()
+    assert (
+        "Vérifiez votre identité pour signer" in french and "Se connecter avec votre eID nationale" in french
+    )
 
     # enough to start, but the session is weaker when the user comes back (another sign-in)
     set_level(client, SUBSTANTIAL)
@@ -261,3 +267,36 @@ def test_a_draft_cannot_be_signed_and_strangers_find_nothing(client, user, other
         reverse("dossiers:signed-application-pdf", args=[dossier.public_id, application.public_id]),
     ]:
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_more_applications_than_one_consent_covers_is_explained(
+    client, user, procedures, qtsp_signer, monkeypatch
+):
+    from portal.signing import services as signing_services
+
+    dossier = ready_dossier(user, procedures)
+    signed_in(client, user)
+    monkeypatch.setattr(signing_services, "MAX_BATCH", 1)
+    response = client.post(urls(dossier)["sign"], follow=True)
+    assert response.redirect_chain[-1][0] == urls(dossier)["sign"]
+    assert "PSC test QTSP can sign at most 1 documents with one authorisation" in response.content.decode()
+    assert not SigningBatch.objects.exists() and not SigningRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unreachable_qtsp_is_a_message_not_an_error(client, user, procedures, settings):
+    from tests.fixtures.processes import free_port
+
+    dossier = ready_dossier(user, procedures)
+    signed_in(client, user)
+    down = f"http://127.0.0.1:{free_port()}"
+    settings.SIGNING_SIGNERS = {"csc": {"class": "csc", "service_url": down, "client_id": "portal",
+                                        "client_secret": "s", "credential_id": "c", "tsa_url": f"{down}/tsa",
+                                        "display_name": "Example QTSP"}}  # fmt: skip
+    settings.SIGNING_DEFAULT_SIGNER = "csc"
+    page = client.get(urls(dossier)["sign"]).content.decode()
+    assert "Sign with Example QTSP" in page
+    response = client.post(urls(dossier)["sign"], follow=True)
+    assert "Example QTSP cannot be reached right now. Nothing was signed" in response.content.decode()
+    assert not SigningBatch.objects.exists()
