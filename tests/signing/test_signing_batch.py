@@ -152,6 +152,8 @@ def test_in_process_signing_checkpoints_each_signature_and_tells_who_waits(
         with django_capture_on_commit_callbacks(execute=False) as queued:
             batch_consent_returned(back["state"], code=back["code"])
         assert len(queued) == 1
+        # consented, but the QTSP has not signed the hashes yet: still nothing to finish
+        assert perform_signing(str(first.pk)).status == SigningRequest.Status.PENDING
         with django_capture_on_commit_callbacks(execute=False) as queued:
             signed_hashes = perform_batch_signing(str(batch.pk))
         assert signed_hashes.status == SigningBatch.Status.HASHES_SIGNED and len(queued) == 2
