@@ -14,6 +14,7 @@ change, the dossier goes back to draft, and signatures made over the old PDFs ar
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,8 +34,11 @@ logger = logging.getLogger(__name__)
 WORKER_ACTOR = "signing-worker"
 
 
+KEY_PREFIX = "dossier-"
+
+
 def key_prefix(dossier: Dossier) -> str:
-    return f"dossier-{dossier.public_id}"
+    return f"{KEY_PREFIX}{dossier.public_id}"
 
 
 # --- Level of assurance -------------------------------------------------------------------------
@@ -107,10 +111,16 @@ def start_signing(dossier: Dossier, *, redirect_uri: str) -> SigningBatch:
     return signing.start_interactive_batch(pdfs, key_prefix=key_prefix(dossier), redirect_uri=redirect_uri)
 
 
-def batch_of(dossier: Dossier, state: str) -> SigningBatch | None:
-    """The batch this consent answer is for, if it is one of this dossier's."""
+def batch_for_consent(state: str) -> tuple[SigningBatch | None, uuid.UUID | None]:
+    """The batch a consent answer is for, and the public id of the dossier it signs (if it is a
+    dossier's batch at all)."""
     batch = signing.find_batch(state)
-    return batch if batch is not None and batch.key_prefix == key_prefix(dossier) else None
+    if batch is None or not batch.key_prefix.startswith(KEY_PREFIX):
+        return None, None
+    try:
+        return batch, uuid.UUID(batch.key_prefix.removeprefix(KEY_PREFIX))
+    except ValueError:
+        return None, None
 
 
 def is_current(dossier: Dossier, batch: SigningBatch) -> bool:

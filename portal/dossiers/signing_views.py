@@ -91,7 +91,7 @@ def sign(request: HttpRequest, public_id) -> HttpResponse:
     if shortfalls:
         return _step_up(request, dossier, shortfalls)
     if request.method == "POST":
-        callback = request.build_absolute_uri(reverse("dossiers:sign-return", args=[dossier.public_id]))
+        callback = request.build_absolute_uri(reverse("dossiers:sign-return"))
         try:
             batch = signature.start_signing(dossier, redirect_uri=callback)
             if batch.status == SigningBatch.Status.AWAITING_CONSENT:
@@ -135,10 +135,10 @@ def sign(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def sign_return(request: HttpRequest, public_id) -> HttpResponse:
-    """Where the QTSP sends the user back (``code`` or ``error``, and ``state``). Reload-safe."""
-    dossier = selectors.dossier_of(request.user, public_id)
-    batch = signature.batch_of(dossier, request.GET.get("state", ""))
+def sign_return(request: HttpRequest) -> HttpResponse:
+    """Where the QTSP sends the user back (``code`` or ``error``, and ``state``): one address for
+    every dossier, as QTSPs register their clients' redirect URIs. Reload-safe."""
+    batch, dossier_id = signature.batch_for_consent(request.GET.get("state", ""))
     if batch is None:
         messages.error(
             request,
@@ -146,7 +146,8 @@ def sign_return(request: HttpRequest, public_id) -> HttpResponse:
                 "This answer from the trust service does not belong to a signature of this dossier. Nothing was signed."
             ),
         )
-        return redirect(_sign_url(dossier))
+        return redirect("dossiers:dashboard")
+    dossier = selectors.dossier_of(request.user, dossier_id)  # another user's: 404
     if dossier.state == DossierState.SIGNED:
         return redirect(_status_url(dossier))
     shortfalls = signature.level_shortfalls(dossier, session_level_of_assurance(request))

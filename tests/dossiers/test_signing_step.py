@@ -62,7 +62,6 @@ def urls(dossier):
     return {
         "sign": reverse("dossiers:sign", args=[dossier.public_id]),
         "status": reverse("dossiers:sign-status", args=[dossier.public_id]),
-        "return": reverse("dossiers:sign-return", args=[dossier.public_id]),
     }
 
 
@@ -117,6 +116,7 @@ def test_one_consent_signs_both_applications_and_the_dossier_becomes_signed(
     assert response["Location"] == urls(dossier)["status"]
     assert client.get(back)["Location"] == urls(dossier)["status"]  # a reload of the callback
     assert SigningBatch.objects.count() == 1
+    assert back.startswith(reverse("dossiers:sign-return") + "?")  # one address for every dossier
 
     # the worker signs, and its signing_finished hook completes the dossier (no page is asked)
     deadline = time.monotonic() + 150
@@ -155,8 +155,9 @@ def test_one_consent_signs_both_applications_and_the_dossier_becomes_signed(
     # the status page and the hook again: still one transition
     assert signature.complete_if_signed(dossier, actor=user)
     assert StateChange.objects.filter(dossier=dossier, to_state="signed").count() == 1
-    # nobody else sees the dossier, its signed PDFs or the reports
+    # nobody else sees the dossier, its signed PDFs or the reports, nor can use its consent
     client.force_login(other_user)
+    assert client.get(back).status_code == 404
     assert client.get(urls(dossier)["status"]).status_code == 404
     assert client.get(signed_url).status_code == 404
     assert client.get(report_url).status_code == 404
@@ -258,7 +259,9 @@ def test_a_draft_cannot_be_signed_and_strangers_find_nothing(client, user, other
     response = client.get(urls(dossier)["sign"], follow=True)
     assert response.redirect_chain[-1][0] == reverse("dossiers:review", args=[dossier.public_id])
     assert "confirm them before you sign" in response.content.decode()
-    assert client.get(urls(dossier)["return"] + "?state=made-up&code=x", follow=True).status_code == 200
+    made_up = client.get(reverse("dossiers:sign-return") + "?state=made-up&code=x", follow=True)
+    assert made_up.redirect_chain[-1][0] == reverse("dossiers:dashboard")
+    assert "does not belong to a signature of this dossier" in made_up.content.decode()
     client.force_login(other_user)
     application = dossier.applications.get()
     for url in [
