@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.dossiers import views
+from portal.dossiers import signing_urls, views
 
 app_name = "dossiers"
 
@@ -12,3 +12,4 @@ urlpatterns = [
     path("<uuid:public_id>/step/<str:step_key>/autosave/", views.autosave, name="autosave"),
     path("<uuid:public_id>/review/", views.review, name="review"),
 ]
+urlpatterns += signing_urls.urlpatterns

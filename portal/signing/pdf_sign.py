@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from io import BytesIO
 
 import aiohttp
-from asn1crypto import cms
+from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
+from cryptography.exceptions import InvalidSignature
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -29,9 +30,10 @@ from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, ValidationError
+from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
 
 from .common import run_sync
-from .csc import Authorization, ConsentAuthorizationManager, CSCService, CSCv2Signer
+from .csc import Authorization, ConsentAuthorizationManager, CSCError, CSCService, CSCv2Signer
 
 
 class PdfSigningError(ValueError):
@@ -201,6 +203,100 @@ async def async_finish_b_t(
     return output.getvalue()
 
 
+async def async_sign_hashes(
+    setup: RemoteSigningSetup, hashes_b64: list[str], md_algorithm: str, authorization: Authorization
+) -> tuple[list[bytes], str]:
+    """Have the QTSP sign several hashes after ONE consent: the consent's credential token,
+    ``credentials/authorize`` with ``numSignatures`` = N and all N hashes (one SAD), one
+    ``signatures/signHash`` with all N. Returns the signature values in the order of ``hashes_b64``
+    (each checked against the credential's certificate) and the signature mechanism used."""
+    hash_algorithm_oid = algos.DigestAlgorithmId(md_algorithm).dotted
+    async with aiohttp.ClientSession() as session:
+        session_info, credential = await _credential(session, setup)
+        mechanism = signers.ExternalSigner(
+            credential.signing_cert, credential.as_cert_store(), embed_roots=False
+        ).get_signature_mechanism_for_digest(md_algorithm)
+        token = await authorization.credential_token(session, setup.service, hashes_b64, hash_algorithm_oid)
+        authorized = await setup.service.call(
+            session,
+            "credentials/authorize",
+            {
+                "credentialID": setup.service.credential_id,
+                "numSignatures": len(hashes_b64),
+                "hashes": hashes_b64,
+                "hashAlgorithmOID": hash_algorithm_oid,
+            },
+            token,
+        )
+        signed = await setup.service.call(
+            session,
+            "signatures/signHash",
+            {
+                "credentialID": setup.service.credential_id,
+                "SAD": str(authorized.get("SAD", "")),
+                "hashes": hashes_b64,
+                "hashAlgorithmOID": hash_algorithm_oid,
+                "signAlgo": mechanism["algorithm"].dotted,
+            },
+            session_info.oauth_token,
+        )
+    values = signed.get("signatures")
+    if not isinstance(values, list) or len(values) != len(hashes_b64):
+        raise CSCError(f"the QTSP returned {len(values or [])} signatures for {len(hashes_b64)} hashes")
+    try:
+        signatures = [base64.b64decode(value, validate=True) for value in values]
+    except (TypeError, ValueError):
+        raise CSCError("the QTSP returned a signature that is not base64") from None
+    return signatures, mechanism["algorithm"].native
+
+
+def check_signature_value(
+    prepared: PreparedPdfSignature, signature: bytes, mechanism: str, signing_cert: asn1_x509.Certificate
+) -> None:
+    """The QTSP's signature value must verify over the prepared signed attributes."""
+    try:
+        DefaultSignatureValidator().validate_signature(
+            signature,
+            prepared.signed_attrs,
+            signing_cert.public_key,
+            algos.SignedDigestAlgorithm({"algorithm": mechanism}),
+            SignatureValidationContext(contextual_md_algorithm=prepared.md_algorithm),
+        )
+    except (InvalidSignature, ValueError) as error:
+        raise PdfSigningError(f"the QTSP's signature does not match the document's hash: {error}") from None
+
+
+async def async_finish_b_t_presigned(
+    prepared: PreparedPdfSignature, setup: RemoteSigningSetup, signature: bytes, mechanism: str
+) -> bytes:
+    """Step 2 when the QTSP already signed the hash (a batch): the CMS around that signature value,
+    the signature timestamp, the placeholder filled."""
+    async with aiohttp.ClientSession() as session:
+        _, credential = await _credential(session, setup)
+        check_signature_value(prepared, signature, mechanism, credential.signing_cert)
+        signer = signers.ExternalSigner(
+            credential.signing_cert,
+            credential.as_cert_store(),
+            signature_value=signature,
+            signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": mechanism}),
+            embed_roots=False,
+        )
+        signature_cms = await signer.async_sign_prescribed_attributes(
+            prepared.md_algorithm,
+            signed_attrs=cms.CMSAttributes.load(prepared.signed_attrs),
+            timestamper=HTTPTimeStamper(setup.tsa_url, session=session),
+        )
+    output = BytesIO(prepared.prepared_pdf)
+    await PdfTBSDocument.async_finish_signing(
+        output,
+        PreparedByteRangeDigest(
+            prepared.document_digest, prepared.reserved_region_start, prepared.reserved_region_end
+        ),
+        signature_cms,
+    )
+    return output.getvalue()
+
+
 async def async_upgrade_to_lta(pdf: bytes, setup: RemoteSigningSetup) -> bytes:
     """Add validation data for every signature's chain and a document timestamp over it all."""
     context = ValidationContext(
@@ -249,6 +345,24 @@ def finish_pdf_remote(
 
     async def both() -> bytes:
         return await async_upgrade_to_lta(await async_finish_b_t(prepared, setup, authorization), setup)
+
+    return run_sync(both())
+
+
+def sign_hashes(
+    setup: RemoteSigningSetup, hashes_b64: list[str], md_algorithm: str, authorization: Authorization
+) -> tuple[list[bytes], str]:
+    return run_sync(async_sign_hashes(setup, hashes_b64, md_algorithm, authorization))
+
+
+def finish_pdf_presigned(
+    prepared: PreparedPdfSignature, setup: RemoteSigningSetup, signature: bytes, mechanism: str
+) -> bytes:
+    """Step 2 with a signature value the QTSP already gave, then B-LTA, in one event loop."""
+
+    async def both() -> bytes:
+        finished = await async_finish_b_t_presigned(prepared, setup, signature, mechanism)
+        return await async_upgrade_to_lta(finished, setup)
 
     return run_sync(both())
 

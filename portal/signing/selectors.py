@@ -43,3 +43,48 @@ def signing_request(request_id):
     from .models import SigningRequest
 
     return SigningRequest.objects.select_related("report").get(pk=request_id)
+
+
+def signer_display_name(name: str | None = None) -> str:
+    """The configured signer's name for users (default signer when ``name`` is None)."""
+    from .signers import configured_signer
+
+    return configured_signer(name).display_name
+
+
+def signer_certificate_subject(name: str | None = None) -> str:
+    """Whose certificate the configured signer signs with, as the QTSP reports it (one HTTP call,
+    then cached for ten minutes)."""
+    import aiohttp
+    from django.core.cache import cache
+
+    from .common import run_sync
+    from .pdf_sign import _credential
+    from .signers import configured_signer
+
+    signer = configured_signer(name)
+    setup = signer.setup()
+    cache_key = f"signing:certificate-subject:{setup.service.session_url}:{setup.service.credential_id}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+
+    async def subject() -> str:
+        async with aiohttp.ClientSession() as session:
+            _, credential = await _credential(session, setup)
+        return credential.signing_cert.subject.human_friendly
+
+    value = run_sync(subject())
+    cache.set(cache_key, value, 600)
+    return value
+
+
+def batch(batch_id):
+    from .models import SigningBatch
+
+    return SigningBatch.objects.filter(pk=batch_id).first()
+
+
+def batch_requests(batch_obj):
+    """The batch's requests in the order their PDFs were given."""
+    return batch_obj.requests.select_related("report").order_by("batch_position")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import secrets
@@ -16,8 +17,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .csc import CSCError, ReturnedConsent
-from .models import SigningRequest, StoredValidationReport
-from .pdf_sign import PdfSigningError, PreparedPdfSignature, finish_pdf_remote, prepare_b_t, sign_pdf
+from .models import SigningBatch, SigningRequest, StoredValidationReport
+from .pdf_sign import (
+    PdfSigningError,
+    PreparedPdfSignature,
+    finish_pdf_presigned,
+    finish_pdf_remote,
+    prepare_b_t,
+    sign_hashes,
+    sign_pdf,
+)
 from .report import ValidationReport
 from .signers import SignerConfigurationError, configured_signer
 from .trust import TrustContext
@@ -185,14 +194,28 @@ def _fail(request: SigningRequest, reason: str) -> SigningRequest:
 
 def perform_signing(request_id: str) -> SigningRequest:
     """Sign a stored request once: B-LTA through its signer, store the result and its report."""
-    if not _claim(request_id):
+    waiting = SigningRequest.objects.filter(
+        pk=request_id, batch__isnull=False, prepared_state__signature_value__isnull=True
+    )
+    if waiting.exists() or not _claim(request_id):
+        # a batch member is signed only once the QTSP signed the batch's hashes
         return SigningRequest.objects.get(pk=request_id)
     request = SigningRequest.objects.get(pk=request_id)
     try:
         with storages["private"].open(request.source_name, "rb") as source:
             pdf = source.read()
         signer = configured_signer(request.signer)
-        if request.prepared_name:
+        if request.prepared_state.get("signature_value"):
+            # in a batch: the QTSP already signed this request's hash after the user's one consent
+            with storages["private"].open(request.prepared_name, "rb") as prepared_file:
+                prepared = PreparedPdfSignature.from_state(request.prepared_state, prepared_file.read())
+            signed = finish_pdf_presigned(
+                prepared,
+                signer.setup(),
+                base64.b64decode(request.prepared_state["signature_value"]),
+                request.prepared_state["signature_mechanism"],
+            )
+        elif request.prepared_name:
             with storages["private"].open(request.prepared_name, "rb") as prepared_file:
                 prepared = PreparedPdfSignature.from_state(request.prepared_state, prepared_file.read())
             SigningRequest.objects.filter(pk=request.pk).update(consent_code="")  # single use
@@ -210,7 +233,7 @@ def perform_signing(request_id: str) -> SigningRequest:
         SigningRequest.objects.filter(pk=request.pk).update(
             status=SigningRequest.Status.FAILED, error=str(error)
         )
-        return SigningRequest.objects.get(pk=request.pk)
+        return _finished(request.pk)
 
     stem = request.filename.removesuffix(".pdf") or "document"
     signed_name = storages["private"].save(f"signing/{request.pk}/{stem}-signed.pdf", ContentFile(signed))
@@ -224,4 +247,214 @@ def perform_signing(request_id: str) -> SigningRequest:
         report=stored_report,
         error="",
     )
-    return SigningRequest.objects.get(pk=request.pk)
+    return _finished(request.pk)
+
+
+def _finished(request_id) -> SigningRequest:
+    """Tell the blocks that wait for this result (``signals.signing_finished``); their failure is
+    logged, never the signing's."""
+    from .signals import signing_finished
+
+    request = SigningRequest.objects.select_related("report", "batch").get(pk=request_id)
+    for receiver, response in signing_finished.send_robust(sender=SigningRequest, request=request):
+        if isinstance(response, Exception):
+            logger.error(
+                "signing_finished receiver %s failed for %s", receiver, request_id, exc_info=response
+            )
+    return request
+
+
+# --- Several PDFs, one consent ------------------------------------------------------------------
+
+# The test QTSP's (and common QTSPs') ``multisign`` limit for one consent.
+MAX_BATCH = 10
+# An unanswered consent older than this is not offered again: a new attempt prepares afresh.
+CONSENT_REUSE = timedelta(minutes=20)
+
+
+class SigningBatchError(ValueError):
+    """The batch cannot be started as asked (no PDF, too many, a key too long)."""
+
+
+def _batch_digest(digests_and_names: list[tuple[str, str]]) -> str:
+    return hashlib.sha256("\n".join(f"{d} {n}" for d, n in digests_and_names).encode()).hexdigest()
+
+
+def _reusable(batch: SigningBatch, content_sha256: str) -> bool:
+    if batch.content_sha256 != content_sha256:
+        return False
+    if batch.status == SigningBatch.Status.AWAITING_CONSENT:
+        return batch.created_at > timezone.now() - CONSENT_REUSE
+    if batch.status in (SigningBatch.Status.REFUSED, SigningBatch.Status.FAILED):
+        return False
+    return not batch.requests.filter(status=SigningRequest.Status.FAILED).exists()
+
+
+def start_interactive_batch(
+    pdfs: list[tuple[bytes, str]], *, key_prefix: str, redirect_uri: str, signer: str | None = None
+) -> SigningBatch:
+    """Prepare every PDF's signature and wait for ONE consent of the user to all their hashes.
+
+    Send the user to ``batch_consent_url(batch)``; the QTSP redirects to ``redirect_uri`` with
+    ``code`` and ``state`` for ``batch_consent_returned``. Asking again with the same ``key_prefix``
+    and the same PDFs returns the batch in progress (a reload); after a refusal or a failure, or
+    for other PDFs, a new attempt (``key_prefix#n``) with new requests, whose keys hold each PDF's
+    hash, so a signature is never reused for another document."""
+    from django.conf import settings
+
+    if not pdfs:
+        raise SigningBatchError("a signing batch needs at least one PDF")
+    if len(pdfs) > MAX_BATCH:
+        raise SigningBatchError(f"at most {MAX_BATCH} PDFs can be signed with one consent")
+    if not key_prefix or len(key_prefix) > 100:
+        raise SigningBatchError("key_prefix must have 1 to 100 characters")
+    signer = signer or settings.SIGNING_DEFAULT_SIGNER
+    signer_object = configured_signer(signer)
+    if not hasattr(signer_object, "setup"):
+        raise SignerConfigurationError(f"signer {signer!r} cannot sign interactively through a CSC service")
+    digests = [(hashlib.sha256(pdf).hexdigest(), filename[:255]) for pdf, filename in pdfs]
+    content_sha256 = _batch_digest(digests)
+    attempts = SigningBatch.objects.filter(key_prefix=key_prefix)
+    latest = attempts.order_by("-created_at").first()
+    if latest is not None and latest.signer == signer and _reusable(latest, content_sha256):
+        return latest
+    setup = signer_object.setup()
+    prepared = [prepare_b_t(pdf, setup) for pdf, _ in pdfs]  # network: before any row is written
+    private = storages["private"]
+    with transaction.atomic():
+        batch = SigningBatch.objects.create(
+            key=f"{key_prefix}#{attempts.count() + 1}",
+            key_prefix=key_prefix,
+            content_sha256=content_sha256,
+            signer=signer,
+            consent_state=secrets.token_urlsafe(24),
+            consent_redirect_uri=redirect_uri,
+        )
+        for position, ((pdf, _), (digest, filename), ready) in enumerate(
+            zip(pdfs, digests, prepared, strict=True)
+        ):
+            request = SigningRequest(
+                key=f"{batch.pk}/{position}/{digest}",
+                signer=signer,
+                filename=filename,
+                source_sha256=digest,
+                status=SigningRequest.Status.AWAITING_CONSENT,
+                prepared_state=ready.to_state(),
+                batch=batch,
+                batch_position=position,
+            )
+            request.source_name = private.save(f"signing/{request.pk}/source.pdf", ContentFile(pdf))
+            request.prepared_name = private.save(
+                f"signing/{request.pk}/prepared.pdf", ContentFile(ready.prepared_pdf)
+            )
+            request.save()
+    return batch
+
+
+def _batch_prepared(batch: SigningBatch) -> list[tuple[SigningRequest, PreparedPdfSignature]]:
+    return [
+        (request, PreparedPdfSignature.from_state(request.prepared_state, b""))
+        for request in batch.requests.order_by("batch_position")
+    ]
+
+
+def batch_consent_url(batch: SigningBatch) -> str:
+    """Where the user consents, at the QTSP, to exactly the hashes of every PDF of the batch."""
+    prepared = [ready for _, ready in _batch_prepared(batch)]
+    setup = configured_signer(batch.signer).setup()
+    return setup.service.authorization_url(
+        [ready.hash_b64 for ready in prepared],
+        algos.DigestAlgorithmId(prepared[0].md_algorithm).dotted,
+        batch.consent_redirect_uri,
+        batch.consent_state,
+    )
+
+
+def find_batch(state: str) -> SigningBatch | None:
+    return SigningBatch.objects.filter(consent_state=state).first() if state else None
+
+
+def batch_consent_returned(state: str, *, code: str | None = None, error: str | None = None) -> SigningBatch:
+    """The user is back from the QTSP: queue the signing of all the batch's hashes (Celery
+    ``signing.sign_batch``), or record the refusal. A second return (a reload) changes nothing."""
+    from .tasks import sign_batch_task
+
+    batch = find_batch(state)
+    if batch is None:
+        raise UnknownConsent("no signing batch waits for this consent")
+    with transaction.atomic():
+        waiting = SigningBatch.objects.filter(pk=batch.pk, status=SigningBatch.Status.AWAITING_CONSENT)
+        if error or not code:
+            reason = f"the user did not authorise the signature at the QTSP ({error or 'no code'})"
+            if waiting.update(status=SigningBatch.Status.REFUSED, error=reason):
+                batch.requests.update(status=SigningRequest.Status.FAILED, error=reason)
+        elif waiting.update(status=SigningBatch.Status.AUTHORIZED, consent_code=code):
+            batch.requests.update(status=SigningRequest.Status.PENDING)
+            transaction.on_commit(lambda: sign_batch_task.delay(str(batch.pk)))
+    return SigningBatch.objects.get(pk=batch.pk)
+
+
+def _claim_batch(batch_id: str) -> bool:
+    now = timezone.now()
+    claimable = Q(status=SigningBatch.Status.AUTHORIZED) | Q(
+        status=SigningBatch.Status.SIGNING_HASHES, claimed_at__lt=now - STALE_CLAIM
+    )
+    return bool(
+        SigningBatch.objects.filter(claimable, pk=batch_id).update(
+            status=SigningBatch.Status.SIGNING_HASHES, claimed_at=now
+        )
+    )
+
+
+def _fail_batch(batch: SigningBatch, reason: str) -> None:
+    logger.warning("signing batch %s failed: %s", batch.pk, reason)
+    SigningBatch.objects.filter(pk=batch.pk).update(
+        status=SigningBatch.Status.FAILED, error=reason, consent_code=""
+    )
+    for request in batch.requests.exclude(status=SigningRequest.Status.SIGNED):
+        SigningRequest.objects.filter(pk=request.pk).update(status=SigningRequest.Status.FAILED, error=reason)
+        _finished(request.pk)
+
+
+def perform_batch_signing(batch_id: str) -> SigningBatch:
+    """Once: the QTSP signs every hash of the batch (one SAD, one signHash); each signature value is
+    checkpointed on its request, then each request is finished (B-T, B-LTA) by its own task."""
+    from .tasks import sign_pdf_task
+
+    if not _claim_batch(batch_id):
+        return SigningBatch.objects.get(pk=batch_id)
+    batch = SigningBatch.objects.get(pk=batch_id)
+    members = _batch_prepared(batch)
+    try:
+        setup = configured_signer(batch.signer).setup()
+        code, batch.consent_code = batch.consent_code, ""
+        SigningBatch.objects.filter(pk=batch.pk).update(consent_code="")  # single use
+        signatures, mechanism = sign_hashes(
+            setup,
+            [ready.hash_b64 for _, ready in members],
+            members[0][1].md_algorithm,
+            ReturnedConsent(code, batch.consent_redirect_uri),
+        )
+    except (aiohttp.ClientConnectionError, TimeoutError) as error:
+        # the code may still be unused: give it back for the retry
+        SigningBatch.objects.filter(pk=batch.pk).update(
+            status=SigningBatch.Status.AUTHORIZED,
+            consent_code=code,
+            error=f"the QTSP cannot be reached: {error}",
+        )
+        raise RetryableSigningError(str(error)) from error
+    except (CSCError, SignerConfigurationError, PdfSigningError, OSError) as error:
+        _fail_batch(batch, str(error))
+        return SigningBatch.objects.get(pk=batch.pk)
+    with transaction.atomic():
+        for (request, _), signature in zip(members, signatures, strict=True):
+            SigningRequest.objects.filter(pk=request.pk).update(
+                prepared_state={
+                    **request.prepared_state,
+                    "signature_value": base64.b64encode(signature).decode("ascii"),
+                    "signature_mechanism": mechanism,
+                }
+            )
+            transaction.on_commit(lambda pk=str(request.pk): sign_pdf_task.delay(pk))
+        SigningBatch.objects.filter(pk=batch.pk).update(status=SigningBatch.Status.HASHES_SIGNED, error="")
+    return SigningBatch.objects.get(pk=batch.pk)

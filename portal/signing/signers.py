@@ -50,6 +50,13 @@ class Signer:
         """PAdES B-LTA over ``pdf``; ``authorization`` obtains the user's consent (see csc.py)."""
         raise NotImplementedError
 
+    default_display_name: ClassVar[str] = ""
+
+    @property
+    def display_name(self) -> str:
+        """How the portal names this trust service to the user ("Sign with …")."""
+        return str(self.config.get("display_name") or self.default_display_name or self.name)
+
     def trust_anchors(self) -> list[asn1_x509.Certificate]:
         """Roots the portal must trust for this signer's signatures beyond the EU trusted lists."""
         return []
@@ -121,6 +128,7 @@ class CSCRemoteSigner(Signer):
         Option("tsa_url", help="RFC 3161 time-stamping service for B-T and the B-LTA document timestamp"),
         Option("trust_anchors", required=False, help="PEM files of roots trusted besides the EU lists"),
         Option("md_algorithm", required=False, help="sha256 (default), sha384 or sha512"),
+        Option("display_name", required=False, help='shown to users: "Sign with <display_name>"'),
     )
 
     def setup(self):
@@ -157,7 +165,11 @@ class TestQTSPSigner(CSCRemoteSigner):
     and demo. Its PKI folder under STORAGE_ROOT gives the client secret and the root."""
 
     name = "test-qtsp"
-    options = (Option("service_url", help="where run_test_qtsp listens, e.g. http://127.0.0.1:8765"),)
+    default_display_name = "PSC test QTSP"
+    options = (
+        Option("service_url", help="where run_test_qtsp listens, e.g. http://127.0.0.1:8765"),
+        Option("display_name", required=False, help='shown to users: "Sign with <display_name>"'),
+    )
 
     @classmethod
     def validate_options(cls, config: dict) -> dict:

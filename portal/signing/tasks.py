@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import RetryableSigningError, perform_signing
+from .services import RetryableSigningError, perform_batch_signing, perform_signing
 
 
 @shared_task(
@@ -24,6 +24,20 @@ def sign_pdf_task(request_id: str) -> dict:
         "indication": request.report.indication if request.report_id else None,
         "error": request.error,
     }
+
+
+@shared_task(
+    name="signing.sign_batch",
+    autoretry_for=(RetryableSigningError,),
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=4,
+)
+def sign_batch_task(batch_id: str) -> dict:
+    """The QTSP signs every hash the user consented to, once; then each PDF is finished by
+    ``signing.sign_pdf``. Idempotent: a batch whose hashes are signed is not sent again."""
+    batch = perform_batch_signing(batch_id)
+    return {"id": str(batch.pk), "status": batch.status, "error": batch.error}
 
 
 @shared_task(name="signing.refresh_trusted_lists")
