@@ -29,6 +29,8 @@ from portal.delivery.as4.errors import (
     OTHER,
     EbmsError,
 )
+from portal.delivery.as4.keys import Truststore
+from portal.delivery.channels import pmode_from_document
 from portal.delivery.handlers import handler_for
 from portal.delivery.inbound import RECEIVER_FAULTS, Accepted, Answer, accept, build_receipt, error_answer
 from portal.delivery.models import DeliveryAttempt, InboxMessage, InboxPayload, OutboxMessage
@@ -66,16 +68,20 @@ def _sha256(data: bytes) -> str:
 
 
 def send(package: Package, pmode: PMode | str, *, reference: str = "") -> OutboxMessage:
-    """Build, sign and encrypt the message once, store its bytes and queue its delivery (after commit)."""
+    """Build, sign and encrypt the message once, store its bytes and queue its delivery (after commit).
+
+    ``pmode``: the id of a configured P-Mode, or a P-Mode from ``channels.pmode_from_channel`` (kept
+    with the entry, so its retries need no configuration of it)."""
     from portal.delivery.tasks import send_message
 
     if not package.parts:
         raise ValueError("a package needs at least one part")
     config = configuration()
-    if not isinstance(pmode, str):
-        pmode = pmode.id
-    # retries re-read the P-Mode by id: only a configured one can be sent with
-    pmode = config.pmode(pmode)
+    if isinstance(pmode, str):
+        pmode = config.pmode(pmode)
+    elif pmode.document is None:
+        # retries re-read a file P-Mode by id: only a configured one can be sent with
+        pmode = config.pmode(pmode.id)
     header = pmode.header(
         config.party,
         conversation_id=package.conversation_id or str(uuid.uuid4()),
@@ -115,6 +121,7 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
         body_sha256=_sha256(outbound.body),
         body_size=len(outbound.body),
         max_attempts=pmode.retry.max_attempts,
+        pmode_document=pmode.document,
     )
     entry.body.save(f"{uuid.uuid4().hex}.mime", ContentFile(outbound.body), save=False)
     with transaction.atomic():
@@ -130,6 +137,14 @@ def _read_body(entry: OutboxMessage) -> bytes:
     if _sha256(data) != entry.body_sha256:
         raise OSError(f"the stored bytes of {entry.message_id} changed (digest mismatch)")
     return data
+
+
+def pmode_for(entry: OutboxMessage) -> PMode:
+    """The P-Mode of an outbox entry: the one stored with it (a catalogue channel), else the
+    configured one of that id (re-read, so an operator's fix applies to the next attempt)."""
+    if entry.pmode_document:
+        return pmode_from_document(entry.pmode_document)
+    return configuration().pmode(entry.pmode)
 
 
 def _claim(outbox_id: int, now) -> bool:
@@ -154,10 +169,16 @@ def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer:
     config = configuration()
     if not answer:
         raise EbmsError(MISSING_RECEIPT, f"HTTP {status} without a body")
+    partner_certificate = x509.load_pem_x509_certificate(entry.partner_certificate.encode())
+    truststore = config.truststore
+    if entry.pmode_document:
+        # a catalogue channel's certificate is trusted as agreed there (pinned: the receipt must be
+        # signed by exactly this certificate, checked below)
+        truststore = Truststore([*truststore.anchors, partner_certificate], known=truststore.known)
     try:
         message_id, sent = codec.sent_references(body, entry.content_type)
         receipt = codec.verify_receipt(
-            answer, content_type, sent_message_id=message_id, sent=sent, truststore=config.truststore
+            answer, content_type, sent_message_id=message_id, sent=sent, truststore=truststore
         )
     except EbmsError as error:
         # An error signal from the partner (signed or not, in a Fault or not): judge its codes.
@@ -165,7 +186,7 @@ def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer:
             signal = codec.receive(
                 answer,
                 content_type,
-                truststore=config.truststore,
+                truststore=truststore,
                 policy=ReceivePolicy(require_signature=False, require_trusted_signer=False),
             )
         except EbmsError:
@@ -182,7 +203,6 @@ def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer:
         if status >= 300:
             raise EbmsError(CONNECTION_FAILURE, f"HTTP {status} without an ebMS answer") from None
         raise error
-    partner_certificate = x509.load_pem_x509_certificate(entry.partner_certificate.encode())
     if receipt.signature is None or receipt.signature.certificate != partner_certificate:
         raise EbmsError(INVALID_RECEIPT, f"the receipt is not signed by {entry.partner}'s certificate")
     if status >= 300:
@@ -202,7 +222,7 @@ def attempt(outbox_id: int) -> OutboxMessage:
     try:
         body = _read_body(entry)
         log.body_sha256 = _sha256(body)
-        pmode = configuration().pmode(entry.pmode)
+        pmode = pmode_for(entry)
         response = pmode.transport().send(entry.endpoint, body, entry.content_type)
         log.http_status = response.status
         receipt = _judge(entry, body, response.status, response.content_type, response.body)
@@ -292,7 +312,7 @@ def resend(entries) -> int:
             continue
         pmode_attempts = entry.max_attempts
         with contextlib.suppress(PModeError):
-            pmode_attempts = configuration().pmode(entry.pmode).retry.max_attempts
+            pmode_attempts = pmode_for(entry).retry.max_attempts
         updated = OutboxMessage.objects.filter(pk=entry.pk, state=State.FAILED).update(
             state=State.WAITING_FOR_RETRY,
             next_attempt_at=timezone.now(),
@@ -300,6 +320,8 @@ def resend(entries) -> int:
         )
         if updated:
             count += 1
+            entry.refresh_from_db()
+            signals.resent.send(sender=OutboxMessage, message=entry)
             transaction.on_commit(lambda pk=entry.pk: send_message.delay(pk), robust=True)
     return count
 

@@ -11,3 +11,7 @@ class DossiersConfig(AppConfig):
         from portal.dossiers.services import dossiers_in_progress
 
         register_deletion_blocker(dossiers_in_progress)
+
+        from portal.dossiers.submission import connect_signals
+
+        connect_signals()
