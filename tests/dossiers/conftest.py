@@ -49,3 +49,7 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+# the running test QTSP (signing, e-seal, TSA, OCSP) for the submission tests
+from tests.signing.conftest import qtsp_signer, test_qtsp  # noqa: E402, F401
