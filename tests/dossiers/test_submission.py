@@ -151,10 +151,10 @@ def test_signed_dossier_is_delivered_to_an_as4_authority_and_the_back_office(
     assert history == [("draft", "queued_for_delivery"), ("queued_for_delivery", "delivered")]
 
 
-@pytest.mark.worker
-def test_receiver_down_then_up_gets_the_same_bytes_exactly_once(
-    qtsp_signer, catalogue, procedures, user, tmp_path, settings, monkeypatch, celery_worker
-):
+@pytest.fixture
+def authority_down(catalogue, tmp_path, settings, monkeypatch):
+    """The AS4 authorities pointed at a port where nothing listens yet; fast channel retries.
+    (Before the worker starts: it reads DELIVERY_PMODES_FILE from its environment.)"""
     port = free_port()
     pmodes_file = tmp_path / "portal-pmodes.json"
     settings.DELIVERY_PMODES_FILE = str(pmodes_file)
@@ -162,6 +162,14 @@ def test_receiver_down_then_up_gets_the_same_bytes_exactly_once(
     authority_file = demo.ensure_demo(DEMO_FOLDER, PARTY, port, pmodes_file, settings.PORTAL_BASE_URL)
     fast_channel_retries(pmodes_file, max_attempts=30, base_delay=0.5, factor=1, max_delay=0.5)
     connect_as4_authorities(demo.demo_channel(DEMO_FOLDER, PARTY, port))
+    return port, authority_file
+
+
+@pytest.mark.worker
+def test_receiver_down_then_up_gets_the_same_bytes_exactly_once(
+    qtsp_signer, authority_down, procedures, user, tmp_path, celery_worker
+):
+    port, authority_file = authority_down
     dossier = signed_dossier(user, procedures, ["vat-registration"])
     [application] = dossier.applications.all()
 
