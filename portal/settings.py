@@ -306,7 +306,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Point of Single Contact <no-
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery: one queue per building block so each can be scaled on its own ----------------------
-CELERY_QUEUES_BY_BLOCK = ("default", "signing", "delivery", "mail")
+CELERY_QUEUES_BY_BLOCK = ("default", "dossiers", "signing", "delivery", "mail")
 _broker_url = env_str("CELERY_BROKER_URL", "filesystem://")
 _broker_scheme = urlsplit(_broker_url).scheme
 if _broker_scheme not in ("filesystem", "redis", "rediss", "amqp", "amqps", "pyamqp", "memory"):
@@ -331,6 +331,7 @@ else:
     CELERY_RESULT_BACKEND = f"file://{STORAGE_ROOT / 'celery' / 'results'}"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    "dossiers.*": {"queue": "dossiers"},
     "signing.*": {"queue": "signing"},
     "delivery.*": {"queue": "delivery"},
     "mail.*": {"queue": "mail"},
@@ -347,6 +348,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
     "signing-refresh-trusted-lists": {"task": "signing.refresh_trusted_lists", "schedule": 6 * 3600.0},
     "delivery-sweep": {"task": "delivery.sweep", "schedule": 30.0},
+    "dossiers-sweep-submissions": {"task": "dossiers.sweep_submissions", "schedule": 300.0},
 }
 
 # --- Delivery (AS4 access point) -------------------------------------------------------------
@@ -382,6 +384,11 @@ SIGNING_TRUSTED_LIST_MIRROR = env_str("SIGNING_TRUSTED_LIST_MIRROR")
 SIGNING_TRUSTED_LIST_TERRITORIES = env_list("SIGNING_TRUSTED_LIST_TERRITORIES")
 SIGNING_LOTL_SIGNER_CERTS = env_list("SIGNING_LOTL_SIGNER_CERTS")  # default: the OJEU's, shipped by pyHanko
 SIGNING_TRUST_ANCHORS = env_list("SIGNING_TRUST_ANCHORS")  # extra roots (PEM/DER files) besides the lists
+# The portal's e-seal over the containers it sends (portal/signing/seal.py); outside production the
+# test QTSP's e-seal is used when this is not set.
+SIGNING_SEAL_PKCS12 = env_str("SIGNING_SEAL_PKCS12")
+SIGNING_SEAL_PASSWORD = env_str("SIGNING_SEAL_PASSWORD")
+SIGNING_SEAL_TSA_URL = env_str("SIGNING_SEAL_TSA_URL")
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "Point of Single Contact")

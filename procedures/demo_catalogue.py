@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -119,6 +120,35 @@ def _ensure_authorities(locales, report) -> dict[str, dict[str, CompetentAuthori
             CompetentAuthority, {"identifier": identifier}, locales, build, report, "authorities"
         )
     return result
+
+
+def connect_as4_authorities(channel: dict[str, str]) -> int:
+    """Point the demo's AS4 authorities at one access point (the demo authority access point that
+    ``rundemo`` starts): ``channel`` has the keys of ``CompetentAuthority.delivery_channel``'s settings.
+
+    In the four-corner model that access point is corner 3 for all of them; the authority itself is the
+    message's final recipient. Only authorities still on the demo's own endpoints are changed (an
+    editor's real channel is left alone). Returns how many authorities (all languages) changed."""
+    demo_endpoints = {
+        data["as4"]["endpoint_url"] for data in demo_data.AUTHORITIES.values() if data.get("as4")
+    }
+    identifiers = [identifier for identifier, data in demo_data.AUTHORITIES.items() if data.get("as4")]
+    candidates = CompetentAuthority.objects.filter(identifier__in=identifiers, delivery_transport="as4")
+    owned = [
+        authority.pk
+        for authority in candidates
+        if authority.as4_endpoint_url in demo_endpoints
+        or urlsplit(authority.as4_endpoint_url).hostname in ("127.0.0.1", "localhost")
+    ]
+    return CompetentAuthority.objects.filter(pk__in=owned).update(
+        as4_party_id=channel["party_id"],
+        as4_party_id_type=channel["party_id_type"],
+        as4_endpoint_url=channel["endpoint_url"],
+        as4_certificate_pem=channel["certificate_pem"],
+        as4_service=channel["service"],
+        as4_service_type=channel["service_type"],
+        as4_action=channel["action"],
+    )
 
 
 def _self_signed_certificate(common_name: str) -> str:

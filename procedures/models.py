@@ -150,7 +150,10 @@ class CompetentAuthority(TranslatableMixin, index.Indexed, models.Model):
         for field in ("as4_party_id", "as4_party_id_type", "as4_endpoint_url", "as4_service", "as4_action"):
             if not getattr(self, field).strip():
                 errors[field] = _("Required for delivery over AS4.")
-        if self.as4_endpoint_url and urlsplit(self.as4_endpoint_url).scheme != "https":
+        endpoint = urlsplit(self.as4_endpoint_url)
+        loopback = endpoint.scheme == "http" and endpoint.hostname in ("127.0.0.1", "localhost", "::1")
+        if self.as4_endpoint_url and endpoint.scheme != "https" and not loopback:
+            # plain http only to this machine (the demo authority access point)
             errors["as4_endpoint_url"] = _("An AS4 endpoint is reached over https.")
         if not self.as4_certificate_pem.strip():
             errors["as4_certificate_pem"] = _("Required for delivery over AS4.")

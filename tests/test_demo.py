@@ -66,7 +66,8 @@ def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         health = None
-        deadline = time.monotonic() + 120
+        # migrate + load_demo + four processes: minutes on a busy 2-core machine (a readiness wait, not a speed test)
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             assert process.poll() is None, (tmp_path / "rundemo.log").read_text()
             try:

@@ -154,6 +154,11 @@ def ensure_demo(folder: Path, party: str, port: int, portal_pmodes_file: Path, p
                 )
             },
         )
+        # catalogue channels (demo_channel below) are sent with these
+        document["channels"] = {
+            "agreement": DEMO_AGREEMENT,
+            "retry": {"max_attempts": 8, "base_delay": 30, "max_delay": 1800},
+        }
         write_json(portal_pmodes_file, document)
         owned_marker.write_text(str(portal_pmodes_file.resolve()))
     authority_file = folder / f"{party}-access-point.json"
@@ -169,3 +174,17 @@ def ensure_demo(folder: Path, party: str, port: int, portal_pmodes_file: Path, p
         ),
     )
     return authority_file
+
+
+def demo_channel(folder: Path, party: str, port: int) -> dict[str, str]:
+    """The catalogue delivery channel settings of the demo access point ``party`` on ``port``
+    (its keys must exist: :func:`ensure_demo` first)."""
+    return {
+        "party_id": party,
+        "party_id_type": UNREGISTERED,
+        "endpoint_url": f"http://127.0.0.1:{port}/as4",
+        "certificate_pem": (folder / f"{party}.pem").read_text(),
+        "service": DEMO_SERVICE,
+        "service_type": DEMO_SERVICE_TYPE,
+        "action": DEMO_ACTION,
+    }

@@ -21,7 +21,10 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("failed")
 
     message_id = models.CharField(max_length=255, unique=True)
-    pmode = models.CharField(max_length=100)
+    pmode = models.CharField(max_length=300)
+    pmode_document = models.JSONField(
+        null=True, blank=True, help_text=_("the P-Mode of a catalogue channel, as sent with (retries use it)")
+    )
     partner = models.CharField(max_length=255)
     endpoint = models.CharField(max_length=1000, help_text=_("where it is posted, fixed when built"))
     partner_certificate = models.TextField(

@@ -101,6 +101,9 @@ class PMode:
     encrypt: bool = True
     inbound_actions: tuple[str, ...] = ()
     discovery: Discovery | None = None
+    # set for a P-Mode made from a catalogue delivery channel: everything needed to rebuild it,
+    # kept on each outbox entry so retries do not depend on any file
+    document: dict[str, Any] | None = field(default=None, compare=False)
 
     def transport(self) -> Transport:
         return get_transport(self.transport_name, self.transport_options)
@@ -117,6 +120,16 @@ class PMode:
         )
 
 
+@dataclass(frozen=True)
+class ChannelDefaults:
+    """What a catalogue delivery channel does not say: agreement, transport options, retry policy
+    (the configuration's optional ``"channels"`` object)."""
+
+    agreement: str | None = None
+    transport_options: dict[str, Any] = field(default_factory=dict)
+    retry: RetryPolicy = RetryPolicy()
+
+
 @dataclass
 class Configuration:
     domain: str
@@ -125,6 +138,7 @@ class Configuration:
     truststore: Truststore
     pmodes: dict[str, PMode] = field(default_factory=dict)
     smp: SmpClient | None = None
+    channels: ChannelDefaults = field(default_factory=ChannelDefaults)
 
     def resolve(self, pmode: PMode) -> tuple[str, x509.Certificate]:
         """The endpoint and certificate to send to: configured, or discovered through the SMP."""
@@ -255,7 +269,7 @@ def _retry(data: Any, where: str) -> RetryPolicy:
 
 def load_configuration(data: Any, base_dir: Path) -> Configuration:
     """Validate a configuration document (already parsed JSON); raise :class:`PModeError`."""
-    data = _only(data, {"domain", "party", "key", "truststore", "pmodes", "smp"}, "configuration")
+    data = _only(data, {"domain", "party", "key", "truststore", "pmodes", "smp", "channels"}, "configuration")
     domain = _require(data, "domain", "configuration")
     party = _party(data.get("party"), "party", with_certificate=False)
     key_data = _only(data.get("key"), {"pkcs12", "password", "password_env"}, "key")
@@ -331,7 +345,23 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
         )
     known = [p.partner_certificate for p in pmodes.values() if p.partner_certificate is not None]
     truststore = Truststore(anchors, known=known)
-    return Configuration(domain, PartyRef(party["id"], party.get("type")), key, truststore, pmodes, smp)
+    channels = _channel_defaults(data.get("channels"))
+    party_ref = PartyRef(party["id"], party.get("type"))
+    return Configuration(domain, party_ref, key, truststore, pmodes, smp, channels)
+
+
+def _channel_defaults(data: Any) -> ChannelDefaults:
+    data = _only(data or {}, {"agreement", "transport_options", "retry"}, "channels")
+    transport_options = _optional(data, "transport_options", "channels", dict, {})
+    try:
+        get_transport("as4", transport_options)
+    except TransportConfigError as error:
+        raise PModeError(f"channels.transport_options: {error}") from None
+    return ChannelDefaults(
+        agreement=_optional(data, "agreement", "channels"),
+        transport_options=transport_options,
+        retry=_retry(data.get("retry"), "channels.retry"),
+    )
 
 
 def _smp(data: Any, base_dir: Path) -> SmpClient:

@@ -31,6 +31,8 @@ from portal.delivery.as4.errors import (
     OTHER,
     EbmsError,
 )
+from portal.delivery.as4.keys import Truststore
+from portal.delivery.channels import pmode_from_document
 from portal.delivery.handlers import handler_for
 from portal.delivery.inbound import Accepted, Answer, accept, build_receipt, error_answer
 from portal.delivery.models import DeliveryAttempt, InboxMessage, InboxPayload, OutboxMessage
@@ -68,16 +70,20 @@ def _sha256(data: bytes) -> str:
 
 
 def send(package: Package, pmode: PMode | str, *, reference: str = "") -> OutboxMessage:
-    """Build, sign and encrypt the message once, store its bytes and queue its delivery (after commit)."""
+    """Build, sign and encrypt the message once, store its bytes and queue its delivery (after commit).
+
+    ``pmode``: the id of a configured P-Mode, or a P-Mode from ``channels.pmode_from_channel`` (kept
+    with the entry, so its retries need no configuration of it)."""
     from portal.delivery.tasks import send_message
 
     if not package.parts:
         raise ValueError("a package needs at least one part")
     config = configuration()
-    if not isinstance(pmode, str):
-        pmode = pmode.id
-    # retries re-read the P-Mode by id: only a configured one can be sent with
-    pmode = config.pmode(pmode)
+    if isinstance(pmode, str):
+        pmode = config.pmode(pmode)
+    elif pmode.document is None:
+        # retries re-read a file P-Mode by id: only a configured one can be sent with
+        pmode = config.pmode(pmode.id)
     header = pmode.header(
         config.party,
         conversation_id=package.conversation_id or str(uuid.uuid4()),
@@ -123,6 +129,7 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
         body_sha256=_sha256(outbound.body),
         body_size=len(outbound.body),
         max_attempts=pmode.retry.max_attempts,
+        pmode_document=pmode.document,
     )
     entry.body.save(f"{uuid.uuid4().hex}.mime", ContentFile(outbound.body), save=False)
     with transaction.atomic():
@@ -159,6 +166,14 @@ def _read_body(entry: OutboxMessage) -> bytes:
     return data
 
 
+def pmode_for(entry: OutboxMessage) -> PMode:
+    """The P-Mode of an outbox entry: the one stored with it (a catalogue channel), else the
+    configured one of that id (re-read, so an operator's fix applies to the next attempt)."""
+    if entry.pmode_document:
+        return pmode_from_document(entry.pmode_document)
+    return configuration().pmode(entry.pmode)
+
+
 def _claim(outbox_id: int, now) -> bool:
     """Take the entry for one attempt; False if it is not due or another worker holds it."""
     return bool(
@@ -181,19 +196,24 @@ def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer:
     config = configuration()
     if not answer:
         raise EbmsError(MISSING_RECEIPT, f"HTTP {status} without a body")
+    partner_certificate = x509.load_pem_x509_certificate(entry.partner_certificate.encode())
+    truststore = config.truststore
+    if entry.pmode_document:
+        # a catalogue channel's certificate is trusted as agreed there (pinned: the receipt must be
+        # signed by exactly this certificate, checked below)
+        truststore = Truststore([*truststore.anchors, partner_certificate], known=truststore.known)
     try:
         message_id, sent = codec.sent_references(body, entry.content_type)
         receipt = codec.verify_receipt(
-            answer, content_type, sent_message_id=message_id, sent=sent, truststore=config.truststore
+            answer, content_type, sent_message_id=message_id, sent=sent, truststore=truststore
         )
     except EbmsError as error:
-        verdict = _judge_error_signal(entry, answer, content_type, config)
+        verdict = _judge_error_signal(entry, answer, content_type, truststore)
         if verdict is not None:
             raise verdict from None
         if status >= 300:
             raise EbmsError(CONNECTION_FAILURE, f"HTTP {status} without an ebMS answer") from None
         raise error
-    partner_certificate = x509.load_pem_x509_certificate(entry.partner_certificate.encode())
     if receipt.signature is None or receipt.signature.certificate != partner_certificate:
         raise EbmsError(INVALID_RECEIPT, f"the receipt is not signed by {entry.partner}'s certificate")
     if status >= 300:
@@ -206,7 +226,7 @@ def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer:
 TRANSIENT_SIGNAL_CODES = frozenset({OTHER, CONNECTION_FAILURE, EMPTY_MPC, MISSING_RECEIPT, INVALID_RECEIPT})
 
 
-def _judge_error_signal(entry: OutboxMessage, answer: bytes, content_type, config) -> Exception | None:
+def _judge_error_signal(entry: OutboxMessage, answer: bytes, content_type, truststore) -> Exception | None:
     """What an answer that is an ebMS error signal (signed or not, in a SOAP Fault or not) means
     for the outbox entry: ``Refused`` (failed), ``EbmsError`` (retry), or None if it is not one.
 
@@ -216,7 +236,7 @@ def _judge_error_signal(entry: OutboxMessage, answer: bytes, content_type, confi
         parsed = codec.receive(
             answer,
             content_type,
-            truststore=config.truststore,
+            truststore=truststore,
             policy=ReceivePolicy(require_signature=False, require_trusted_signer=False),
         )
     except EbmsError as error:
@@ -266,7 +286,7 @@ def attempt(outbox_id: int) -> OutboxMessage:
     try:
         body = _read_body(entry)
         log.body_sha256 = _sha256(body)
-        pmode = configuration().pmode(entry.pmode)
+        pmode = pmode_for(entry)
         transport = pmode.transport()
         if transport.handover:
             return _hand_over(entry, log, pmode, transport, body)
@@ -353,7 +373,7 @@ def poll(outbox_id: int) -> OutboxMessage:
     if not claimed:
         return entry
     try:
-        pmode = configuration().pmode(entry.pmode)
+        pmode = pmode_for(entry)
         transport = pmode.transport()
         answer = transport.status(entry.message_id)
     except (PModeError, TransportError, domibus.DomibusFault, domibus.DomibusAnswerError) as error:
@@ -394,7 +414,7 @@ def poll(outbox_id: int) -> OutboxMessage:
 
 def _transport_or_none(entry: OutboxMessage):
     with contextlib.suppress(Exception):
-        return configuration().pmode(entry.pmode).transport()
+        return pmode_for(entry).transport()
     return None
 
 
@@ -491,7 +511,7 @@ def resend(entries) -> int:
             continue
         pmode_attempts = entry.max_attempts
         with contextlib.suppress(PModeError):
-            pmode_attempts = configuration().pmode(entry.pmode).retry.max_attempts
+            pmode_attempts = pmode_for(entry).retry.max_attempts
         updated = OutboxMessage.objects.filter(
             pk=entry.pk, state=State.FAILED
         ).update(
@@ -502,6 +522,8 @@ def resend(entries) -> int:
         )
         if updated:
             count += 1
+            entry.refresh_from_db()
+            signals.resent.send(sender=OutboxMessage, message=entry)
             transaction.on_commit(lambda pk=entry.pk: send_message.delay(pk), robust=True)
     return count
 

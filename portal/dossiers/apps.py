@@ -18,3 +18,7 @@ class DossiersConfig(AppConfig):
 
         signing_finished.connect(on_signing_finished, dispatch_uid="dossiers-signing-finished")
         register_report_access_rule(owner_may_view_report)
+
+        from portal.dossiers.submission import connect_signals
+
+        connect_signals()

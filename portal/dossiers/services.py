@@ -231,3 +231,89 @@ def dossiers_in_progress(user: AbstractBaseUser) -> list[str]:
                 _("Your dossier started on %(date)s is %(state)s; finish or withdraw it first.") % values
             )
     return reasons
+
+
+# --- Submission ---------------------------------------------------------------------------------
+
+
+def _has_signed_pdf(application: Application) -> bool:
+    request = application.signing_request
+    return request is not None and request.status == "signed" and bool(request.signed_name)
+
+
+def _channel_problem(application: Application) -> str | None:
+    """Why the application's delivery channel (frozen in its snapshot) cannot be used, or None."""
+    from portal.delivery.channels import ChannelError, pmode_from_channel
+    from portal.delivery.pmodes import ChannelDefaults
+
+    channel = application.procedure_snapshot.get("authority", {}).get("delivery_channel") or {}
+    transport = channel.get("transport")
+    if transport == "backoffice":
+        return None
+    if transport != "as4":
+        return f"unknown transport {transport!r}"
+    try:
+        pmode_from_channel(channel.get("settings") or {}, defaults=ChannelDefaults())
+    except ChannelError as error:
+        return str(error)
+    return None
+
+
+def submit(dossier: Dossier, actor: AbstractBaseUser) -> Dossier:
+    """Submit a signed, complete dossier: state ``submitted``, one submission package per application,
+    and the pipeline queued once the transaction commits. Raises :class:`DossierError` (nothing changed)."""
+    import logging
+
+    from portal.dossiers.forms import missing_answers
+    from portal.dossiers.models import SubmissionPackage
+
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if locked.owner_id != getattr(actor, "pk", None):
+            raise DossierError(_("Only the owner of a dossier can submit it."))
+        if locked.state == DossierState.SUBMITTED:
+            raise DossierError(_("This dossier has already been submitted."))
+        if locked.state != DossierState.SIGNED:
+            raise DossierError(
+                _("Only a signed dossier can be submitted; this one is %(state)s.")
+                % {"state": locked.get_state_display().lower()}
+            )
+        if missing_answers(locked):
+            raise DossierError(_("The dossier is not complete: go back to the review page."))
+        applications = list(locked.applications.select_related("signing_request"))
+        unsigned = [a.procedure_snapshot.get("title", "") for a in applications if not _has_signed_pdf(a)]
+        if unsigned:
+            raise DossierError(
+                _("These applications are not signed yet: %(titles)s.") % {"titles": ", ".join(unsigned)}
+            )
+        for application in applications:
+            if problem := _channel_problem(application):
+                logging.getLogger(__name__).error(
+                    "dossier %s not submitted: channel of %s: %s",
+                    locked.public_id,
+                    application.public_id,
+                    problem,
+                )
+                raise DossierError(
+                    _(
+                        "We cannot deliver to %(authority)s at the moment. Nothing was submitted; "
+                        "please try again later or contact us."
+                    )
+                    % {"authority": application.procedure_snapshot.get("authority", {}).get("name", "")}
+                )
+        transition(locked, DossierState.SUBMITTED, actor=actor, reason="Submitted by the applicant.")
+        for application in applications:
+            channel = application.procedure_snapshot["authority"]["delivery_channel"]
+            SubmissionPackage.objects.create(
+                application=application, transport=channel["transport"], channel=channel
+            )
+        transaction.on_commit(lambda: _start_pipeline([a.pk for a in applications]), robust=True)
+    dossier.state, dossier.updated_at = locked.state, locked.updated_at
+    return dossier
+
+
+def _start_pipeline(application_ids: list[int]) -> None:
+    from portal.dossiers.tasks import build_package_task
+
+    for application_id in application_ids:
+        build_package_task.delay(application_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.dossiers import signing_urls, views
+from portal.dossiers import signing_urls, views, views_submission
 
 app_name = "dossiers"
 
@@ -11,5 +11,12 @@ urlpatterns = [
     path("<uuid:public_id>/step/<str:step_key>/", views.step, name="step"),
     path("<uuid:public_id>/step/<str:step_key>/autosave/", views.autosave, name="autosave"),
     path("<uuid:public_id>/review/", views.review, name="review"),
+    path("<uuid:public_id>/submit/", views_submission.submit, name="submit"),
+    path("<uuid:public_id>/delivery/", views_submission.submission_status, name="submission_status"),
+    path(
+        "<uuid:public_id>/delivery/<uuid:application_id>/receipt/",
+        views_submission.receipt,
+        name="receipt",
+    ),
 ]
 urlpatterns += signing_urls.urlpatterns

@@ -52,3 +52,6 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+# the running test QTSP (signing, e-seal, TSA, OCSP) for the submission tests

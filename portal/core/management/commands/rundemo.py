@@ -90,7 +90,7 @@ class Command(BaseCommand):
         settings.STORAGE_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
-            call_command("load_demo", stdout=self.stdout)
+            call_command("load_demo", authority_port=demo_authority_port(address), stdout=self.stdout)
 
         children: dict[str, subprocess.Popen] = {}
         stopping = False

@@ -1,0 +1,113 @@
+"""What the applicant reads about the delivery of each application: honest, from the checkpoints and
+the outbox (never "delivered" before the receipt is stored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from portal.dossiers.models import Application, Dossier, SubmissionPackage
+from portal.dossiers.states import ApplicationState
+
+A = ApplicationState
+
+
+@dataclass
+class DeliveryStatus:
+    kind: str  # not_submitted | preparing | pending | retrying | delivered | failed | later
+    text: str
+    pending: bool = False
+    detail: str = ""
+    receipt_label: str = ""
+    receipt_url: str = ""
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _package(application: Application) -> SubmissionPackage | None:
+    try:
+        return application.submission
+    except SubmissionPackage.DoesNotExist:
+        return None
+
+
+def delivery_status(application: Application) -> DeliveryStatus:
+    package = _package(application)
+    if package is None:
+        return DeliveryStatus("not_submitted", application.get_state_display())
+    entry = package.outbox_message
+    receipt_url = reverse("dossiers:receipt", args=[application.dossier.public_id, application.public_id])
+    if application.state == A.DRAFT:
+        detail = _("Sealing is taking longer than usual; we keep trying.") if package.last_error else ""
+        return DeliveryStatus("preparing", _("Preparing and sealing the package"), True, detail)
+    if application.state == A.QUEUED_FOR_DELIVERY:
+        if entry is None:
+            detail = (
+                _("Handing over is taking longer than usual; we keep trying.") if package.last_error else ""
+            )
+            return DeliveryStatus("pending", _("Delivery pending"), True, detail)
+        if entry.state == "waiting_for_retry":
+            text = _("Delivery pending, retrying (attempt %(number)s at %(time)s)") % {
+                "number": entry.attempts + 1,
+                "time": _when(entry.next_attempt_at),
+            }
+            return DeliveryStatus("retrying", text, True)
+        return DeliveryStatus("pending", _("Delivery pending"), True)
+    if application.state == A.DELIVERY_FAILED:
+        reason = package.failure or (entry.last_error if entry else "") or _("unknown reason")
+        return DeliveryStatus(
+            "failed",
+            _("Delivery failed: %(reason)s") % {"reason": reason},
+            detail=_("Our staff have been alerted and will send it again once the cause is fixed."),
+        )
+    if application.state == A.DELIVERED and package.delivered_at:
+        if package.transport == SubmissionPackage.Transport.BACKOFFICE:
+            text = _("Delivered to the portal back-office on %(date)s") % {
+                "date": _when(package.delivered_at)
+            }
+            receipt = (package.internal_receipt or {}).get("receipt_id", "")
+        else:
+            text = _("Delivered on %(date)s") % {"date": _when(package.delivered_at)}
+            receipt = entry.receipt_message_id if entry else ""
+        return DeliveryStatus(
+            "delivered", text, receipt_label=_("receipt %(id)s") % {"id": receipt}, receipt_url=receipt_url
+        )
+    return DeliveryStatus("later", application.get_state_display(), receipt_url=receipt_url)
+
+
+def dossier_delivery(dossier: Dossier) -> list[dict]:
+    """One row per application: procedure, authority, channel and delivery status."""
+    rows = []
+    for application in dossier.applications.select_related("submission__outbox_message"):
+        snapshot = application.procedure_snapshot
+        rows.append(
+            {
+                "application": application,
+                "title": snapshot.get("title", ""),
+                "authority": snapshot.get("authority", {}).get("name", ""),
+                "status": delivery_status(application),
+            }
+        )
+    return rows
+
+
+def receipt_evidence(application: Application) -> tuple[bytes, str, str] | None:
+    """(content, media type, file name) of the delivery receipt, or None while there is none."""
+    import json
+
+    package = _package(application)
+    if package is None or package.delivered_at is None:
+        return None
+    if package.transport == SubmissionPackage.Transport.BACKOFFICE:
+        body = json.dumps(package.internal_receipt, indent=2).encode()
+        return body, "application/json", f"receipt-{application.public_id}.json"
+    entry = package.outbox_message
+    if entry is None or entry.receipt is None:
+        return None
+    media_type = (entry.receipt_content_type or "application/xml").split(";")[0].strip()
+    return bytes(entry.receipt), media_type, f"receipt-{application.public_id}.xml"
