@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-# the running test QTSP, for the signing step's tests
+# the running test QTSP (signing, e-seal, TSA, OCSP), for the signing step's and the submission's tests
 from tests.signing.conftest import qtsp_signer, test_qtsp  # noqa: F401
 
 SLICE_PROCEDURES = {"business-registration", "vat-registration", "commercial-register-entry"}
@@ -52,6 +52,3 @@ def english():
 
     with translation.override("en"):
         yield
-
-
-# the running test QTSP (signing, e-seal, TSA, OCSP) for the submission tests
