@@ -13,6 +13,7 @@ change, the dossier goes back to draft, and signatures made over the old PDFs ar
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -191,14 +192,14 @@ def complete_if_signed(
     whoever comes second (worker or status page) finds the dossier signed and changes nothing."""
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        if locked.state == DossierState.SIGNED:
-            return True
         if locked.state != DossierState.READY_FOR_SIGNATURE:
-            return False
+            dossier.state = locked.state
+            return locked.state == DossierState.SIGNED
         progress = signing_progress(locked)
         if not progress or any(row.status != "signed" for row in progress):
             return False
-        try:
+        # IllegalTransition: the other one (worker or status page) was quicker; see what it left
+        with contextlib.suppress(IllegalTransition):
             transition(
                 locked,
                 DossierState.SIGNED,
@@ -206,10 +207,8 @@ def complete_if_signed(
                 system_actor="" if actor else system_actor,
                 reason=f"Every application PDF signed ({len(progress)}) after one consent at the QTSP.",
             )
-        except IllegalTransition:
-            return False
-    dossier.state = DossierState.SIGNED
-    return True
+    dossier.state = Dossier.objects.values_list("state", flat=True).get(pk=dossier.pk)
+    return dossier.state == DossierState.SIGNED
 
 
 def on_signing_finished(sender, request: SigningRequest, **kwargs) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import aiohttp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -190,7 +191,10 @@ def sign_status(request: HttpRequest, public_id) -> HttpResponse:
         and progress
         and all(r.status == "signed" for r in progress)
     ):
-        signature.complete_if_signed(dossier, actor=request.user)
+        try:
+            signature.complete_if_signed(dossier, actor=request.user)
+        except DatabaseError as error:  # e.g. SQLite busy while the worker completes it: it will
+            logger.warning("dossier %s: not completed from the status page: %s", dossier.public_id, error)
     rows = [
         {
             "application": row.application,

@@ -303,3 +303,51 @@ def test_an_unreachable_qtsp_is_a_message_not_an_error(client, user, procedures,
     response = client.post(urls(dossier)["sign"], follow=True)
     assert "Example QTSP cannot be reached right now. Nothing was signed" in response.content.decode()
     assert not SigningBatch.objects.exists()
+
+
+def _signed_requests_for(dossier):
+    """Each application linked to a signed request (what the worker leaves), without signing."""
+    for position, application in enumerate(dossier.applications.all()):
+        application.signing_request = SigningRequest.objects.create(
+            key=f"{dossier.public_id}/{position}",
+            signer="test-qtsp",
+            filename=signature.application_filename(application),
+            source_name="unused",
+            source_sha256="0" * 64,
+            status=SigningRequest.Status.SIGNED,
+        )
+        application.save(update_fields=["signing_request"])
+
+
+@pytest.mark.django_db
+def test_completion_when_the_worker_is_quicker_between_the_check_and_the_transition(
+    client, user, procedures, monkeypatch
+):
+    dossier = ready_dossier(user, procedures)
+    _signed_requests_for(dossier)
+    real_transition = signature.transition
+
+    def worker_first(subject, to_state, **kwargs):
+        real_transition(subject, to_state, system_actor=signature.WORKER_ACTOR, reason="the worker")
+        return real_transition(subject, to_state, **kwargs)  # now illegal: signed -> signed
+
+    monkeypatch.setattr(signature, "transition", worker_first)
+    signed_in(client, user)
+    status = client.get(urls(dossier)["status"], HTTP_HX_REQUEST="true").content.decode()
+    assert "Every application is signed. Your dossier is signed." in status and "hx-get" not in status
+    changes = StateChange.objects.filter(dossier=dossier, to_state="signed")
+    assert [(c.actor_id, c.system_actor) for c in changes] == [(None, signature.WORKER_ACTOR)]
+
+
+@pytest.mark.django_db
+def test_signatures_from_before_a_return_to_draft_do_not_count(client, user, procedures):
+    dossier = ready_dossier(user, procedures)
+    _signed_requests_for(dossier)
+    services.save_answers(dossier, {"business.premises_address": "Rua 3"}, actor=user)  # back to draft
+    assert [row.status for row in signature.signing_progress(dossier)] == ["not-started", "not-started"]
+    services.mark_ready_for_signature(dossier, actor=user)
+    assert not signature.complete_if_signed(dossier, actor=user)
+    assert Dossier.objects.get(pk=dossier.pk).state == DossierState.READY_FOR_SIGNATURE
+    signed_in(client, user)
+    status = client.get(urls(dossier)["status"]).content.decode()
+    assert status.count('data-signing-status="not-started"') == 2 and ">Sign</a>" in status
