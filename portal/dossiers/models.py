@@ -33,6 +33,16 @@ class Dossier(LifecycleRecord):
     state = models.CharField(max_length=32, choices=DossierState, default=DossierState.DRAFT, editable=False)
     # {concept: answer}: a concept shared by several applications is stored once and reused by each
     answers = models.JSONField(default=dict, blank=True)
+    # the company the owner applies for, if any; named in the application PDFs. SET_NULL: removing a
+    # representation from the account must not fail, and a signed PDF is frozen anyway
+    represented_legal_person = models.ForeignKey(
+        "accounts.LegalPersonRepresentation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("represented legal person"),
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -57,6 +67,14 @@ class Application(LifecycleRecord):
     signing_request = models.OneToOneField(
         "signing.SigningRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The rendered application PDF (``pdf.application_pdf``): rendered once per set of inputs and kept in
+    # storages["private"], so every reader (download, signing, a delivery retry) gets identical bytes.
+    pdf_name = models.CharField(max_length=255, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_inputs_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="answers, snapshot, language, template version"
+    )
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# the test QTSP as a real process, for signing a rendered application PDF
+from tests.signing.conftest import qtsp_signer, test_qtsp  # noqa: F401
+
 SLICE_PROCEDURES = {"business-registration", "vat-registration", "commercial-register-entry"}
 SLICE_ACTIVITIES = {"62.01", "96.02"}
 
