@@ -357,7 +357,17 @@ def render_application_pdf(
     A pure rendering: nothing is stored. Every date in it is ``rendered_at``: by default the stored render
     time when the inputs are those of the stored PDF (so the result is byte for byte the stored PDF),
     else now."""
-    from weasyprint import HTML, Attachment
+    from weasyprint import HTML
+
+    html, attachments = application_html_and_attachments(application, rendered_at=rendered_at)
+    return HTML(string=html).write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, attachments=attachments)
+
+
+def application_html_and_attachments(
+    application: Application, *, rendered_at: datetime.datetime | None = None
+) -> tuple[str, list]:
+    """The HTML of the application PDF and its WeasyPrint attachments (see :func:`render_application_pdf`)."""
+    from weasyprint import Attachment
 
     dossier = application.dossier
     snapshot = application.procedure_snapshot
@@ -434,7 +444,7 @@ def render_application_pdf(
             relationship="Source",
         ),
     ]
-    return HTML(string=html).write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, attachments=attachments)
+    return html, attachments
 
 
 def _storage_name(application: Application, digest: str) -> str:
