@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -40,6 +41,7 @@ from portal.dossiers.states import DossierState
 # Bump when the template, its CSS or what is embedded changes: open dossiers' PDFs then re-render.
 TEMPLATE_VERSION = "2"
 METADATA_NS = "urn:eu:psc-portal:application-metadata:1"
+METADATA_SCHEMA = Path(__file__).resolve().parent / "schemas" / "application-metadata-1.xsd"
 ANSWERS_FORMAT = "urn:eu:psc-portal:application-answers:1"
 ANSWERS_NAME = "answers.json"
 METADATA_NAME = "application.xml"
@@ -177,13 +179,12 @@ def applicant_details(dossier: Dossier) -> dict:
     from portal.accounts.selectors import profile_for
 
     profile = profile_for(dossier.owner)
+    profile_name = " ".join(part for part in (profile.given_names, profile.family_name) if part)
     details: dict[str, Any] = {
-        "name": str(profile) if profile.pk or profile.given_names else "",
+        "name": profile_name or dossier.answers.get("applicant.full_name") or dossier.owner.email,
         "email": dossier.owner.email,
         "legal_person": None,
     }
-    if not details["name"]:
-        details["name"] = dossier.answers.get("applicant.full_name") or dossier.owner.email
     person = dossier.represented_legal_person
     if person is not None:
         details["legal_person"] = {

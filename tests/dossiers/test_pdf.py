@@ -113,6 +113,8 @@ def test_the_pdf_is_pdf_a_3b_tagged_with_the_answers_and_metadata_embedded(court
     )
 
     metadata = etree.fromstring(files["application.xml"]["data"])
+    schema = etree.XMLSchema(etree.parse(str(application_pdfs.METADATA_SCHEMA)))
+    assert schema.validate(metadata), schema.error_log
     ns = {"m": application_pdfs.METADATA_NS}
     assert metadata.find("m:Dossier", ns).get("id") == str(court_application.dossier.public_id)
     assert metadata.find("m:Application", ns).get("id") == str(court_application.public_id)
@@ -272,6 +274,8 @@ def test_the_represented_legal_person_is_named(court_application, user, tmp_path
     assert "Ana Maria Silva" in text and "On behalf of" in text and "Au nom de" in text
     assert "PT 514000000" in text and "Director or managing partner" in text
     metadata = etree.fromstring(embedded_files(PdfFileReader(BytesIO(pdf)))["application.xml"]["data"])
+    schema = etree.XMLSchema(etree.parse(str(application_pdfs.METADATA_SCHEMA)))
+    assert schema.validate(metadata), schema.error_log
     person = metadata.find(
         f"{{{application_pdfs.METADATA_NS}}}Applicant/{{{application_pdfs.METADATA_NS}}}RepresentedLegalPerson"
     )
