@@ -163,10 +163,11 @@ def main() -> None:
             f"  {name:42s} wall p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p50/baseline {p50 / baseline:4.2f}x"
             f"  (CPU p50 {cpu50:6.1f} ms)"
         )
-    verdict = (
-        "met" if statistics.median(samples["ours (PDF/A-3b, tagged, 2 attachments)"]) <= 700 else "NOT met"
-    )
-    print(f"target p50 <= 700 ms: {verdict}; size {len(ours_pdf)} bytes")
+    ours_name = "ours (PDF/A-3b, tagged, 2 attachments)"
+    for kind, figures in (("wall", samples), ("CPU", cpu)):
+        verdict = "met" if statistics.median(figures[ours_name]) <= 700 else "NOT met"
+        print(f"target p50 <= 700 ms ({kind} time): {verdict}")
+    print(f"size {len(ours_pdf)} bytes")
 
 
 if __name__ == "__main__":
