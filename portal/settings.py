@@ -256,8 +256,8 @@ if TESTING:
         False  # tests sign in many times from one address; allauth's limits stay on elsewhere
     )
 # MFA: required for staff, superusers and Wagtail editors (portal.accounts.middleware).
-# WebAuthn is left out until it is proven in the headless browser tests.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security keys (WebAuthn) work where the browser offers them: https, or http://localhost in development.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env_str("PORTAL_NAME", "Point of Single Contact")
 # Sign-in with a national eID through OpenID Connect: providers come from OIDC_PROVIDERS (JSON, see
 # portal/accounts/eid_oidc/config.py) and/or from "Social applications" in the Django admin.

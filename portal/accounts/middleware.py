@@ -15,6 +15,9 @@ MFA_SETUP_URL_NAMES = {
     "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes",
     "mfa_download_recovery_codes",
+    "mfa_add_webauthn",
+    "mfa_list_webauthn",
+    "mfa_reauthenticate_webauthn",
     "account_logout",
     "account_reauthenticate",
     "account_login",
@@ -53,7 +56,7 @@ class StaffMFARequiredMiddleware:
             request,
             _(
                 "Staff and editor accounts must use two-factor authentication. "
-                "Set up an authenticator app to continue."
+                "Set up an authenticator app or a security key to continue."
             ),
         )
         return HttpResponseRedirect(reverse("mfa_activate_totp"))

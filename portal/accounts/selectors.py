@@ -22,7 +22,10 @@ def mfa_required(user: User) -> bool:
 
 
 def has_mfa(user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """An authenticator app or a security key; recovery codes alone are not a second factor."""
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
 
 
 def session_assurance(request: HttpRequest) -> dict | None:

@@ -211,13 +211,19 @@ def _first(attributes: dict, name: str) -> str:
     return str(values[0]).strip() if values else ""
 
 
+class EidasIdentityOfAnotherAccount(Exception):
+    """The eID used to step up belongs to another account: nothing is linked or changed."""
+
+
 @transaction.atomic
-def user_for_eidas_identity(*, issuer: str, attributes: dict) -> User:
+def user_for_eidas_identity(*, issuer: str, attributes: dict, current_user: User | None = None) -> User:
     """Find or create the user behind an eIDAS identity and copy the attributes as verified.
 
     ``attributes`` are the assertion's attributes by friendly name (lists of values). eIDAS gives no
     e-mail address: a new account gets a placeholder address under the reserved ``.invalid`` domain
-    until the person adds a real one.
+    until the person adds a real one. With ``current_user`` (someone signed in who steps up), a new
+    identity is linked to that account instead; an identity already linked to another account raises
+    :class:`EidasIdentityOfAnotherAccount`.
     """
     import hashlib
 
@@ -231,9 +237,14 @@ def user_for_eidas_identity(*, issuer: str, attributes: dict) -> User:
         .filter(issuer=issuer, person_identifier=person_identifier)
         .first()
     )
+    if identity is not None and current_user is not None and identity.user_id != current_user.pk:
+        raise EidasIdentityOfAnotherAccount(person_identifier)
     if identity is None:
-        digest = hashlib.sha256(f"{issuer}|{person_identifier}".encode()).hexdigest()[:24]
-        user = User.objects.create_user(email=f"eidas-{digest}@eidas.invalid", password=None)
+        if current_user is not None:
+            user = current_user
+        else:
+            digest = hashlib.sha256(f"{issuer}|{person_identifier}".encode()).hexdigest()[:24]
+            user = User.objects.create_user(email=f"eidas-{digest}@eidas.invalid", password=None)
         identity = EidasIdentity.objects.create(user=user, issuer=issuer, person_identifier=person_identifier)
     identity.last_login_at = timezone.now()
     identity.save(update_fields=["last_login_at"])

@@ -17,7 +17,16 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "message_id", "partner", "action", "state", "attempts", "last_error_code"]
+    list_display = [
+        "created_at",
+        "message_id",
+        "partner",
+        "action",
+        "state",
+        "remote_status",
+        "attempts",
+        "last_error_code",
+    ]
     list_filter = ["state", "pmode"]
     search_fields = ["message_id", "reference", "conversation_id", "partner"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]

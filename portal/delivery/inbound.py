@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lxml import etree
-
 from portal.delivery.as4 import codec
-from portal.delivery.as4 import constants as c
 from portal.delivery.as4.codec import ParsedMessage
 from portal.delivery.as4.errors import (
     CONNECTION_FAILURE,
@@ -22,11 +19,11 @@ from portal.delivery.as4.errors import (
     PMODE_MISMATCH,
     EbmsError,
 )
+from portal.delivery.as4.keys import KeyPair
 from portal.delivery.pmodes import Configuration, PMode
 
 # Errors that are the receiver's own trouble: SOAP Receiver fault, HTTP 500, worth retrying.
 RECEIVER_FAULTS = frozenset({OTHER, CONNECTION_FAILURE})
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @dataclass
@@ -43,21 +40,29 @@ class Accepted:
     pmode: PMode
 
 
-def error_answer(error: EbmsError, *, domain: str) -> Answer:
+def error_answer(error: EbmsError, *, domain: str, sign_with: KeyPair | None = None) -> Answer:
     """An eb:Error signal with a SOAP 1.2 Fault in its Body, and the status the SOAP 1.2 HTTP
-    binding gives that fault (Sender 400, Receiver 500)."""
-    signal = codec.build_error_signal([error], ref_to_message_id=error.ref_to_message_id, domain=domain)
-    root = etree.fromstring(signal.body)
-    body = root.find(f"{{{c.SOAP12}}}Body")
-    fault = etree.SubElement(body, f"{{{c.SOAP12}}}Fault")
-    code = etree.SubElement(etree.SubElement(fault, f"{{{c.SOAP12}}}Code"), f"{{{c.SOAP12}}}Value")
+    binding gives that fault (Sender 400, Receiver 500); signed with ``sign_with`` if given."""
     receiver = error.code in RECEIVER_FAULTS
-    code.text = f"{root.prefix}:{'Receiver' if receiver else 'Sender'}"
-    reason = etree.SubElement(etree.SubElement(fault, f"{{{c.SOAP12}}}Reason"), f"{{{c.SOAP12}}}Text")
-    reason.set(XML_LANG, "en")
-    reason.text = f"{error.code} {error.definition.short_description}: {error.detail}"[:1024]
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    return Answer(500 if receiver else 400, signal.content_type, data, error.code)
+    signal = codec.build_error_signal(
+        [error],
+        ref_to_message_id=error.ref_to_message_id,
+        domain=domain,
+        sign_with=sign_with,
+        fault=(
+            "Receiver" if receiver else "Sender",
+            f"{error.code} {error.definition.short_description}: {error.detail}",
+        ),
+    )
+    return Answer(500 if receiver else 400, signal.content_type, signal.body, error.code)
+
+
+def _refuse(config: Configuration, error: EbmsError, parsed: ParsedMessage | None) -> Answer:
+    """Refuse with an error signal, signed with our key when the message was read far enough to
+    know who sent it (its eb:UserMessage parsed): that sender can then trust our refusal. Garbage
+    from anyone gets an unsigned answer: signing costs a private-key operation per request."""
+    known_sender = parsed is not None and parsed.user_message is not None
+    return error_answer(error, domain=config.domain, sign_with=config.key if known_sender else None)
 
 
 def receipt_answer(body: bytes, content_type: str) -> Answer:
@@ -69,41 +74,43 @@ def accept(config: Configuration, data: bytes, content_type: str | None) -> Acce
     try:
         parsed = codec.receive(data, content_type, truststore=config.truststore, decryption_key=config.key)
     except EbmsError as error:
-        return error_answer(error, domain=config.domain)
+        return _refuse(config, error, getattr(error, "partial", None))
     if parsed.kind == "pull_request":
-        return error_answer(
-            EbmsError(EMPTY_MPC, "this access point pushes; nothing is waiting to be pulled"),
-            domain=config.domain,
+        return _refuse(
+            config, EbmsError(EMPTY_MPC, "this access point pushes; nothing is waiting to be pulled"), None
         )
     if parsed.kind != "user_message":
-        return error_answer(
+        return _refuse(
+            config,
             EbmsError(
                 PMODE_MISMATCH,
                 f"a {parsed.kind} signal was not expected here: receipts are answered synchronously",
                 ref_to_message_id=parsed.message_id,
             ),
-            domain=config.domain,
+            None,
         )
     header = parsed.user_message.header
     pmode = config.inbound_pmode(header)
     if pmode is None:
         parties = ", ".join(f"{p.value} ({p.type})" for p in header.from_party.party_ids)
-        return error_answer(
+        return _refuse(
+            config,
             EbmsError(
                 PMODE_MISMATCH,
                 f"no agreement with {parties} for {header.service} / {header.action} addressed to {config.party}",
                 ref_to_message_id=parsed.message_id,
             ),
-            domain=config.domain,
+            parsed,
         )
     if parsed.signature is None or parsed.signature.certificate != pmode.partner_certificate:
-        return error_answer(
+        return _refuse(
+            config,
             EbmsError(
                 FAILED_AUTHENTICATION,
                 f"the message is not signed with the certificate agreed for {pmode.partner}",
                 ref_to_message_id=parsed.message_id,
             ),
-            domain=config.domain,
+            parsed,
         )
     return Accepted(parsed, pmode)
 

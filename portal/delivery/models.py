@@ -46,6 +46,13 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     last_error_code = models.CharField(max_length=20, blank=True)
 
+    handed_over_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("when another access point (Domibus) accepted it for sending")
+    )
+    remote_status = models.CharField(
+        max_length=40, blank=True, help_text=_("the status that access point last reported")
+    )
+
     receipt = models.BinaryField(null=True, blank=True, help_text=_("the verified receipt, as received"))
     receipt_content_type = models.CharField(max_length=500, blank=True)
     receipt_message_id = models.CharField(max_length=255, blank=True)

@@ -40,7 +40,7 @@ from portal.delivery.as4 import constants as c
 from portal.delivery.as4.ebms import Party, UserMessageHeader
 from portal.delivery.as4.keys import KeyPair, Truststore, load_certificates, load_pkcs12
 from portal.delivery.smp import SmpClient, sml_locator
-from portal.delivery.transports import Transport, TransportConfigError, get_transport
+from portal.delivery.transports import TRANSPORTS, Transport, TransportConfigError, get_transport
 
 UNREGISTERED = "urn:oasis:names:tc:ebcore:partyid-type:unregistered"
 
@@ -304,15 +304,20 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
                 raise PModeError(f"{where}.discovery: needs the top-level 'smp' settings")
             if "endpoint" in item or "certificate" in partner:
                 raise PModeError(f"{where}: with discovery, the SMP gives the endpoint and the certificate")
+        # A hand-over transport (domibus-ws): the other access point holds the partner's endpoint
+        # and certificate; ours are optional and unused for sending.
+        handover = TRANSPORTS[transport_name].handover
         pmodes[pmode_id] = PMode(
             id=pmode_id,
             partner=PartyRef(partner["id"], partner.get("type")),
             partner_certificate=None
-            if discovery
+            if discovery or (handover and "certificate" not in partner)
             else _certificate(
                 base_dir, _require(partner, "certificate", f"{where}.partner"), f"{where}.partner"
             ),
-            endpoint=None if discovery else _endpoint(_require(item, "endpoint", where), f"{where}.endpoint"),
+            endpoint=None
+            if discovery or (handover and "endpoint" not in item)
+            else _endpoint(_require(item, "endpoint", where), f"{where}.endpoint"),
             discovery=discovery,
             service=_require(item, "service", where),
             service_type=_optional(item, "service_type", where),

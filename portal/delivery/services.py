@@ -18,19 +18,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from portal.delivery import signals
-from portal.delivery.as4 import codec
+from portal.delivery import domibus, signals
+from portal.delivery.as4 import codec, ebms
 from portal.delivery.as4.codec import ReceivePolicy
 from portal.delivery.as4.ebms import Property
 from portal.delivery.as4.errors import (
     CONNECTION_FAILURE,
+    EMPTY_MPC,
+    ERROR_DEFINITIONS,
     INVALID_RECEIPT,
     MISSING_RECEIPT,
     OTHER,
     EbmsError,
 )
 from portal.delivery.handlers import handler_for
-from portal.delivery.inbound import RECEIVER_FAULTS, Accepted, Answer, accept, build_receipt, error_answer
+from portal.delivery.inbound import Accepted, Answer, accept, build_receipt, error_answer
 from portal.delivery.models import DeliveryAttempt, InboxMessage, InboxPayload, OutboxMessage
 from portal.delivery.pmodes import PMode, PModeError, configuration
 from portal.delivery.transports import TransportError
@@ -93,20 +95,26 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
         )
         for part in package.parts
     ]
-    endpoint, partner_certificate = config.resolve(pmode)
-    outbound = codec.build_user_message(
-        header,
-        payloads,
-        sign_with=config.key,
-        encrypt_for=partner_certificate if pmode.encrypt else None,
-        domain=config.domain,
-    )
+    transport = pmode.transport()
+    if transport.handover:
+        outbound = _handover_package(transport, header, package, config.domain)
+        endpoint, certificate_pem = transport.endpoint, ""
+    else:
+        endpoint, partner_certificate = config.resolve(pmode)
+        outbound = codec.build_user_message(
+            header,
+            payloads,
+            sign_with=config.key,
+            encrypt_for=partner_certificate if pmode.encrypt else None,
+            domain=config.domain,
+        )
+        certificate_pem = partner_certificate.public_bytes(serialization.Encoding.PEM).decode()
     entry = OutboxMessage(
         message_id=outbound.message_id,
         pmode=pmode.id,
         partner=str(pmode.partner),
         endpoint=endpoint,
-        partner_certificate=partner_certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        partner_certificate=certificate_pem,
         service=pmode.service,
         action=pmode.action,
         conversation_id=header.conversation_id or "",
@@ -122,6 +130,25 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
         # robust: the entry is committed; if the broker is unreachable now, the sweep sends it later
         transaction.on_commit(lambda: send_message.delay(entry.pk), robust=True)
     return entry
+
+
+def _handover_package(transport, header, package: Package, domain: str) -> codec.OutboundMessage:
+    """The submitRequest for an access point that does the AS4 itself (Domibus): the payloads and
+    the ebMS header, MessageId fixed by us so that a resubmission is the same message to it."""
+    message_id = ebms.new_message_id(domain)
+    payloads = [
+        domibus.SubmitPayload(
+            part.content,
+            part.mime_type,
+            f"cid:{uuid.uuid4()}@{domain}",
+            properties=[Property("Name", part.name)] if part.name else [],
+        )
+        for part in package.parts
+    ]
+    body, content_type = transport.package(
+        header, payloads, message_id=message_id, timestamp=ebms.timestamp_now()
+    )
+    return codec.OutboundMessage(body, content_type, message_id, [])
 
 
 def _read_body(entry: OutboxMessage) -> bytes:
@@ -160,25 +187,9 @@ def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer:
             answer, content_type, sent_message_id=message_id, sent=sent, truststore=config.truststore
         )
     except EbmsError as error:
-        # An error signal from the partner (signed or not, in a Fault or not): judge its codes.
-        try:
-            signal = codec.receive(
-                answer,
-                content_type,
-                truststore=config.truststore,
-                policy=ReceivePolicy(require_signature=False, require_trusted_signer=False),
-            )
-        except EbmsError:
-            signal = None
-        if signal is not None and signal.kind == "error" and signal.signal and signal.signal.errors:
-            codes = [e.code for e in signal.signal.errors]
-            detail = "; ".join(
-                f"{e.code} {e.short_description}: {e.detail or ''}" for e in signal.signal.errors
-            )
-            failures = [e for e in signal.signal.errors if (e.severity or "failure") == "failure"]
-            if failures and not set(codes) <= RECEIVER_FAULTS:
-                raise Refused(failures[0].code, f"the partner refused the message: {detail}") from None
-            raise EbmsError(codes[0] if codes[0] in RECEIVER_FAULTS else OTHER, detail) from None
+        verdict = _judge_error_signal(entry, answer, content_type, config)
+        if verdict is not None:
+            raise verdict from None
         if status >= 300:
             raise EbmsError(CONNECTION_FAILURE, f"HTTP {status} without an ebMS answer") from None
         raise error
@@ -188,6 +199,59 @@ def _judge(entry: OutboxMessage, body: bytes, status: int, content_type, answer:
     if status >= 300:
         raise EbmsError(CONNECTION_FAILURE, f"HTTP {status} with a receipt")
     return receipt
+
+
+# Error codes in a partner's error signal that the same bytes may overcome later (its own trouble,
+# or a receipt it could not send); any other failure code ends the message: resending cannot help.
+TRANSIENT_SIGNAL_CODES = frozenset({OTHER, CONNECTION_FAILURE, EMPTY_MPC, MISSING_RECEIPT, INVALID_RECEIPT})
+
+
+def _judge_error_signal(entry: OutboxMessage, answer: bytes, content_type, config) -> Exception | None:
+    """What an answer that is an ebMS error signal (signed or not, in a SOAP Fault or not) means
+    for the outbox entry: ``Refused`` (failed), ``EbmsError`` (retry), or None if it is not one.
+
+    A signature on it must verify (a broken one: the signal is ignored and the attempt retried);
+    its RefToMessageId / refToMessageInError, when given, must be our MessageId (else ignored)."""
+    try:
+        parsed = codec.receive(
+            answer,
+            content_type,
+            truststore=config.truststore,
+            policy=ReceivePolicy(require_signature=False, require_trusted_signer=False),
+        )
+    except EbmsError as error:
+        partial = getattr(error, "partial", None)
+        if partial is not None and partial.kind == "error" and partial.signature is not None:
+            return EbmsError(
+                OTHER, f"an error signal whose signature does not verify was ignored: {error.detail}"
+            )
+        return None
+    if parsed.kind != "error" or parsed.signal is None or not parsed.signal.errors:
+        return None
+    errors = parsed.signal.errors
+    refers_to = {parsed.ref_to_message_id, *(e.ref_to_message_in_error for e in errors)} - {None, ""}
+    if refers_to and refers_to != {entry.message_id}:
+        return EbmsError(
+            INVALID_RECEIPT,
+            f"an error signal about another message ({', '.join(sorted(refers_to))}) was ignored",
+        )
+    if parsed.signature is None:
+        origin = "unsigned error signal"
+    else:
+        partner = x509.load_pem_x509_certificate(entry.partner_certificate.encode())
+        by_partner = parsed.signature.certificate == partner and parsed.trusted
+        origin = (
+            "error signal signed by the partner"
+            if by_partner
+            else f"error signal signed by {parsed.signature.signer}, not by the partner's certificate"
+        )
+    detail = "; ".join(f"{e.code} {e.short_description}: {e.detail or ''}" for e in errors)
+    failures = [e for e in errors if (e.severity or "failure") == "failure"]
+    final = [e for e in failures if e.code not in TRANSIENT_SIGNAL_CODES]
+    if final:
+        return Refused(final[0].code, f"the partner refused the message ({origin}): {detail}")
+    code = failures[0].code if failures and failures[0].code in ERROR_DEFINITIONS else MISSING_RECEIPT
+    return EbmsError(code, f"{origin}: {detail}")
 
 
 def attempt(outbox_id: int) -> OutboxMessage:
@@ -203,7 +267,10 @@ def attempt(outbox_id: int) -> OutboxMessage:
         body = _read_body(entry)
         log.body_sha256 = _sha256(body)
         pmode = configuration().pmode(entry.pmode)
-        response = pmode.transport().send(entry.endpoint, body, entry.content_type)
+        transport = pmode.transport()
+        if transport.handover:
+            return _hand_over(entry, log, pmode, transport, body)
+        response = transport.send(entry.endpoint, body, entry.content_type)
         log.http_status = response.status
         receipt = _judge(entry, body, response.status, response.content_type, response.body)
     except (PModeError, OSError, Refused) as error:
@@ -224,6 +291,134 @@ def attempt(outbox_id: int) -> OutboxMessage:
         log.save()
     logger.info("delivered %s to %s after %d attempt(s)", entry.message_id, entry.partner, entry.attempts)
     signals.delivered.send(sender=OutboxMessage, message=entry)
+    return entry
+
+
+# ------------------------------------------------------------------ hand-over to Domibus (domibus-ws)
+
+
+def _hand_over(entry, log, pmode: PMode, transport, body: bytes) -> OutboxMessage:
+    """Submit the stored submitRequest; once Domibus holds it, follow its status (poll)."""
+    from portal.delivery.tasks import poll_status, send_message
+
+    try:
+        answer = transport.submit(body)
+        log.http_status = 200
+        accepted = answer.value
+    except TransportError as error:
+        return _retry(entry, log, pmode, CONNECTION_FAILURE, str(error), send_message)
+    except domibus.DomibusAnswerError as error:
+        return _retry(entry, log, pmode, OTHER, f"Domibus answered unexpectedly: {error}", send_message)
+    except domibus.DomibusFault as error:
+        log.http_status = error.http_status
+        if error.duplicate:
+            accepted = [entry.message_id]  # an earlier submission of these very bytes got in
+        elif error.retryable:
+            return _retry(entry, log, pmode, domibus.ebms_code(error.code), str(error), send_message)
+        else:
+            hint = " (check the plugin user's credentials)" if error.authentication else ""
+            return _fail(entry, log, domibus.ebms_code(error.code), f"{error}{hint}")
+    if entry.message_id not in accepted:
+        return _fail(entry, log, OTHER, f"Domibus answered messageID {accepted}, not {entry.message_id}")
+    now = timezone.now()
+    entry.state = State.SENT
+    entry.handed_over_at = now
+    entry.remote_status = "SUBMITTED"
+    entry.next_attempt_at = now + timedelta(seconds=transport.poll_interval)
+    entry.last_error = entry.last_error_code = ""
+    log.outcome = State.SENT
+    with transaction.atomic():
+        entry.save()
+        log.save()
+    logger.info("handed %s over to Domibus at %s", entry.message_id, entry.endpoint)
+    poll_status.apply_async((entry.pk,), countdown=transport.poll_interval)
+    return entry
+
+
+def poll(outbox_id: int) -> OutboxMessage:
+    """Ask Domibus (getStatus) how a handed-over message is doing and map its answer:
+    ACKNOWLEDGED -> acknowledged (Domibus verified the AS4 receipt; its answer is kept as
+    evidence), SEND_FAILURE -> failed (Domibus has exhausted its own retries; getMessageErrors
+    gives the code), NOT_FOUND -> resubmitted, anything else -> asked again later."""
+    from portal.delivery.tasks import poll_status, send_message
+
+    now = timezone.now()
+    entry = OutboxMessage.objects.get(pk=outbox_id)
+    if entry.state != State.SENT or entry.handed_over_at is None or entry.next_attempt_at > now:
+        return entry
+    # claim this poll: a second worker finds next_attempt_at moved and does nothing
+    claimed = OutboxMessage.objects.filter(
+        pk=entry.pk, state=State.SENT, next_attempt_at=entry.next_attempt_at
+    ).update(next_attempt_at=now + timedelta(seconds=settings.DELIVERY_STALE_ATTEMPT_SECONDS))
+    if not claimed:
+        return entry
+    try:
+        pmode = configuration().pmode(entry.pmode)
+        transport = pmode.transport()
+        answer = transport.status(entry.message_id)
+    except (PModeError, TransportError, domibus.DomibusFault, domibus.DomibusAnswerError) as error:
+        return _poll_later(entry, _transport_or_none(entry), f"getStatus failed: {error}", poll_status)
+    status = answer.value
+    entry.remote_status = status
+    log = DeliveryAttempt(
+        message=entry, number=entry.attempts, started_at=now, body_sha256=entry.body_sha256, http_status=200
+    )
+    if status in domibus.ACKNOWLEDGED:
+        entry.state = State.ACKNOWLEDGED
+        entry.receipt = answer.raw
+        entry.receipt_content_type = domibus.SOAP_CONTENT_TYPE
+        entry.receipt_message_id = ""
+        entry.acknowledged_at = timezone.now()
+        entry.last_error = entry.last_error_code = ""
+        log.outcome = State.ACKNOWLEDGED
+        with transaction.atomic():
+            entry.save()
+            log.save()
+        logger.info("Domibus reports %s %s", entry.message_id, status)
+        signals.delivered.send(sender=OutboxMessage, message=entry)
+        return entry
+    if status in domibus.FAILED:
+        code, detail = OTHER, "Domibus reports SEND_FAILURE"
+        with contextlib.suppress(TransportError, domibus.DomibusFault, domibus.DomibusAnswerError):
+            errors = transport.errors(entry.message_id).value
+            if errors:
+                code = errors[-1].ebms_code
+                detail += ": " + "; ".join(f"{e.code} {e.detail}" for e in errors)
+        return _fail(entry, log, code, detail)
+    if status == domibus.UNKNOWN:
+        # Domibus lost it (or a restore rolled it back): submit the same bytes again
+        entry.handed_over_at = None
+        return _retry(entry, log, pmode, OTHER, "Domibus does not know the message (NOT_FOUND)", send_message)
+    return _poll_later(entry, transport, f"Domibus reports {status}", poll_status, error=False)
+
+
+def _transport_or_none(entry: OutboxMessage):
+    with contextlib.suppress(Exception):
+        return configuration().pmode(entry.pmode).transport()
+    return None
+
+
+def _poll_later(entry, transport, detail: str, task, *, error: bool = True) -> OutboxMessage:
+    now = timezone.now()
+    waited = (now - entry.handed_over_at).total_seconds()
+    interval = transport.poll_interval if transport else 60.0
+    longest = transport.poll_max_interval if transport else 900.0
+    give_up = transport.give_up_after if transport else 172800.0
+    if waited >= give_up:
+        log = DeliveryAttempt(
+            message=entry, number=entry.attempts, started_at=now, body_sha256=entry.body_sha256
+        )
+        return _fail(
+            entry, log, MISSING_RECEIPT, f"no final status from Domibus after {waited:.0f} s ({detail})"
+        )
+    delay = min(longest, max(interval, waited / 2))  # the wait roughly doubles, capped
+    entry.next_attempt_at = now + timedelta(seconds=delay)
+    if error:
+        entry.last_error, entry.last_error_code = detail[:4000], CONNECTION_FAILURE
+    entry.save(
+        update_fields=["next_attempt_at", "last_error", "last_error_code", "remote_status", "updated_at"]
+    )
+    task.apply_async((entry.pk,), countdown=delay)
     return entry
 
 
@@ -265,13 +460,17 @@ def _fail(entry, log, code: str, detail: str) -> OutboxMessage:
 def sweep(now=None) -> list[int]:
     """Queue every entry that is due (a lost task, a retry whose timer died with its worker) and
     put back attempts whose worker vanished mid-flight. Returns the ids queued."""
-    from portal.delivery.tasks import send_message
+    from portal.delivery.tasks import poll_status, send_message
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.DELIVERY_STALE_ATTEMPT_SECONDS)
-    OutboxMessage.objects.filter(state=State.SENT, last_attempt_at__lt=stale).update(
-        state=State.WAITING_FOR_RETRY, next_attempt_at=now, last_error="the attempt was interrupted"
-    )
+    OutboxMessage.objects.filter(
+        state=State.SENT, handed_over_at__isnull=True, last_attempt_at__lt=stale
+    ).update(state=State.WAITING_FOR_RETRY, next_attempt_at=now, last_error="the attempt was interrupted")
+    for pk in OutboxMessage.objects.filter(
+        state=State.SENT, handed_over_at__isnull=False, next_attempt_at__lte=now
+    ).values_list("pk", flat=True):
+        poll_status.delay(pk)  # a status poll whose timer died with its worker
     due = list(
         OutboxMessage.objects.filter(
             Q(state=State.PENDING) | Q(state=State.WAITING_FOR_RETRY), next_attempt_at__lte=now
@@ -293,10 +492,13 @@ def resend(entries) -> int:
         pmode_attempts = entry.max_attempts
         with contextlib.suppress(PModeError):
             pmode_attempts = configuration().pmode(entry.pmode).retry.max_attempts
-        updated = OutboxMessage.objects.filter(pk=entry.pk, state=State.FAILED).update(
+        updated = OutboxMessage.objects.filter(
+            pk=entry.pk, state=State.FAILED
+        ).update(
             state=State.WAITING_FOR_RETRY,
             next_attempt_at=timezone.now(),
             max_attempts=entry.attempts + pmode_attempts,
+            handed_over_at=None,  # domibus-ws: submit again (a MessageId Domibus still holds is resent from Domibus)
         )
         if updated:
             count += 1
@@ -403,3 +605,108 @@ def _dispatch(message: InboxMessage) -> None:
         logger.exception("handling AS4 message %s failed", message.message_id)
         message.handler_error = f"{type(error).__name__}: {error}"[:4000]
     message.save(update_fields=["handled_by", "handler_error"])
+
+
+# ------------------------------------------------------------------- inbox through Domibus (domibus-ws)
+
+
+def fetch_from_domibus() -> list[str]:
+    """Fetch what Domibus received for us (P-Modes whose domibus-ws transport has ``inbound``):
+    listPendingMessages, then retrieveMessage each, stored in the inbox once (by MessageId) and
+    announced with ``message_received`` like a message posted to /as4. Domibus has verified,
+    decrypted and acknowledged it already. Returns the MessageIds stored."""
+    try:
+        config = configuration()
+    except PModeError:
+        return []
+    by_plugin: dict[tuple, tuple] = {}
+    for pmode in config.pmodes.values():
+        if pmode.transport_name != "domibus-ws":
+            continue
+        transport = pmode.transport()
+        if transport.inbound:
+            key = (transport.endpoint, transport.username, transport.client_certificate)
+            by_plugin.setdefault(key, (transport, []))[1].append(pmode)
+    stored = []
+    for transport, pmodes in by_plugin.values():
+        try:
+            pending = transport.pending()
+        except (TransportError, domibus.DomibusFault, domibus.DomibusAnswerError) as error:
+            logger.warning("listPendingMessages at %s failed: %s", transport.endpoint, error)
+            continue
+        for message_id in pending:
+            if InboxMessage.objects.filter(message_id=message_id).exists():
+                continue
+            try:
+                answer = transport.retrieve(message_id)
+            except (TransportError, domibus.DomibusFault, domibus.DomibusAnswerError) as error:
+                logger.warning("retrieveMessage %s at %s failed: %s", message_id, transport.endpoint, error)
+                continue
+            if _store_retrieved(config, pmodes, transport, answer):
+                stored.append(message_id)
+    return stored
+
+
+def _store_retrieved(config, pmodes: list[PMode], transport, answer) -> bool:
+    retrieved: domibus.RetrievedMessage = answer.value
+    user = retrieved.user_message
+    header = user.header
+    pmode = next(
+        (
+            p
+            for p in pmodes
+            if p.partner.matches(header.from_party)
+            and config.party.matches(header.to_party)
+            and p.service == header.service
+            and header.action in (p.action, *p.inbound_actions)
+        ),
+        None,
+    )
+    message = InboxMessage(
+        message_id=user.message_id,
+        pmode=pmode.id if pmode else "",
+        from_party=str(pmode.partner) if pmode else ", ".join(p.value for p in header.from_party.party_ids),
+        to_party=str(config.party),
+        service=header.service,
+        action=header.action,
+        conversation_id=header.conversation_id or "",
+        signer=f"verified by Domibus at {transport.endpoint}",
+        content_type=domibus.SOAP_CONTENT_TYPE,
+        receipt=b"",  # Domibus answered the sender's AS4 receipt and keeps it
+        receipt_content_type="",
+    )
+    if pmode is None:
+        # Domibus has acknowledged it already: keep it for an operator rather than lose it
+        message.handler_error = f"no P-Mode agrees on {header.service} / {header.action} from this party"
+    folder = hashlib.sha256(user.message_id.encode()).hexdigest()[:32]
+    storage = message.raw.storage
+    stored_files = [storage.save(f"delivery/inbox/{folder}/retrieved.xml", ContentFile(answer.raw))]
+    message.raw.name = stored_files[0]
+    by_id = {p.payload_id: p for p in retrieved.payloads}
+    payloads = []
+    for index, part in enumerate(user.parts):
+        content = by_id[part.href].content
+        name = storage.save(f"delivery/inbox/{folder}/payload-{index}", ContentFile(content))
+        stored_files.append(name)
+        payloads.append(
+            InboxPayload(
+                content_id=part.content_id or part.href or "",
+                mime_type=part.mime_type or by_id[part.href].content_type or "",
+                size=len(content),
+                sha256=_sha256(content),
+                file=name,
+            )
+        )
+    try:
+        with transaction.atomic():
+            message.save()
+            for payload in payloads:
+                payload.message = message
+            InboxPayload.objects.bulk_create(payloads)
+    except IntegrityError:
+        for name in stored_files:
+            storage.delete(name)
+        return False
+    if pmode is not None:
+        _dispatch(message)
+    return True

@@ -13,9 +13,23 @@ def send_message(outbox_id: int) -> str:
         return "missing"  # deleted since it was queued
 
 
+@shared_task(name="delivery.poll_status")
+def poll_status(outbox_id: int) -> str:
+    """Ask the access point a message was handed over to (Domibus) for its status."""
+    from portal.delivery.models import OutboxMessage
+    from portal.delivery.services import poll
+
+    try:
+        return poll(outbox_id).state
+    except OutboxMessage.DoesNotExist:
+        return "missing"
+
+
 @shared_task(name="delivery.sweep")
 def sweep() -> int:
-    """Beat: queue due retries and recover attempts interrupted by a dying worker."""
+    """Beat: queue due retries and status polls, recover attempts interrupted by a dying worker,
+    and fetch what Domibus received for us."""
+    from portal.delivery.services import fetch_from_domibus
     from portal.delivery.services import sweep as sweep_due
 
-    return len(sweep_due())
+    return len(sweep_due()) + len(fetch_from_domibus())

@@ -33,16 +33,10 @@ class Dossier(LifecycleRecord):
     state = models.CharField(max_length=32, choices=DossierState, default=DossierState.DRAFT, editable=False)
     # {concept: answer}: a concept shared by several applications is stored once and reused by each
     answers = models.JSONField(default=dict, blank=True)
-    # the company the owner applies for, if any; named in the application PDFs. SET_NULL: removing a
-    # representation from the account must not fail, and a signed PDF is frozen anyway
-    represented_legal_person = models.ForeignKey(
-        "accounts.LegalPersonRepresentation",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("represented legal person"),
-    )
+    # The company (or other legal person) the owner applies for, frozen when the dossier starts, as the
+    # procedure definitions are: editing or removing it in the profile later does not change the dossier.
+    # Empty: the owner applies in their own name.
+    on_behalf_of = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]

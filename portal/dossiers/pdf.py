@@ -175,7 +175,7 @@ def application_documents(application: Application) -> list[dict]:
 
 
 def applicant_details(dossier: Dossier) -> dict:
-    """Who applies: the owner's profile (name, e-mail) and the legal person they represent, if any."""
+    """Who applies: the owner's profile (name, e-mail) and the legal person the dossier is for, if any."""
     from portal.accounts.selectors import profile_for
 
     profile = profile_for(dossier.owner)
@@ -185,17 +185,17 @@ def applicant_details(dossier: Dossier) -> dict:
         "email": dossier.owner.email,
         "legal_person": None,
     }
-    person = dossier.represented_legal_person
-    if person is not None:
+    person = dossier.on_behalf_of  # frozen when the dossier started; {} when in the owner's own name
+    if person:
         details["legal_person"] = {
-            "name": person.name,
-            "registration_number": person.registration_number,
-            "register": person.register,
-            "country": person.country,
-            "lei": person.lei,
-            "euid": person.euid,
-            "capacity": person.capacity,
-            "verified_by": person.verified_source,
+            "name": person.get("name", ""),
+            "registration_number": person.get("registration_number", ""),
+            "register": person.get("register", ""),
+            "country": person.get("country", ""),
+            "lei": person.get("lei", ""),
+            "euid": person.get("euid", ""),
+            "capacity": person.get("capacity", ""),
+            "verified_by": person.get("verified_source", ""),
         }
     return details
 

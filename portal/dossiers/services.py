@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -87,14 +88,47 @@ def _procedure_ids(raw_ids) -> list[int]:
     return ids
 
 
-@transaction.atomic
-def start_dossier(*, owner: AbstractBaseUser, procedure_ids, language: str) -> Dossier:
-    """A draft dossier with one application per live procedure, each with its definition snapshotted.
+def legal_person_snapshot(owner: AbstractBaseUser, legal_person_id) -> dict:
+    """The owner's represented legal person as the dossier keeps it; {} for "in my own name".
 
-    Unknown or unpublished procedure ids raise :class:`DossierError` and create nothing."""
+    An id that is not one of the owner's own representations raises :class:`DossierError`."""
+    from portal.accounts.selectors import legal_persons_for
+
+    if legal_person_id in (None, "", "self"):
+        return {}
+    try:
+        person = legal_persons_for(owner).get(pk=int(str(legal_person_id)))
+    except (ValueError, ObjectDoesNotExist):
+        raise DossierError(
+            _("Choose one of the companies you represent, or apply in your own name.")
+        ) from None
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "registration_number": person.registration_number,
+        "register": person.register,
+        "country": person.country,
+        "lei": person.lei,
+        "euid": person.euid,
+        "capacity": person.capacity,
+        "capacity_label": str(person.get_capacity_display()),
+        "verified_source": person.verified_source,
+    }
+
+
+@transaction.atomic
+def start_dossier(
+    *, owner: AbstractBaseUser, procedure_ids, language: str, on_behalf_of: int | str | None = None
+) -> Dossier:
+    """A draft dossier with one application per live procedure, each with its definition snapshotted,
+    in the owner's name or for one of the legal persons they represent (``on_behalf_of``: its id).
+
+    Unknown or unpublished procedure ids, or a legal person that is not the owner's, raise
+    :class:`DossierError` and create nothing."""
     from procedures.models import ProcedurePage
 
     ids = _procedure_ids(procedure_ids)
+    represented = legal_person_snapshot(owner, on_behalf_of)
     pages = {
         page.pk: page
         for page in ProcedurePage.objects.live()
@@ -108,7 +142,7 @@ def start_dossier(*, owner: AbstractBaseUser, procedure_ids, language: str) -> D
             % {"ids": ", ".join(unknown)}
         )
     ordered = sorted(pages.values(), key=lambda page: (page.sequence, page.title))
-    dossier = Dossier.objects.create(owner=owner, language=language)
+    dossier = Dossier.objects.create(owner=owner, language=language, on_behalf_of=represented)
     for page in ordered:
         Application.objects.create(
             dossier=dossier, procedure_id=page.pk, procedure_snapshot=procedure_snapshot(page, language)

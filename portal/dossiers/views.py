@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.selectors import profile_for
+from portal.accounts.selectors import legal_persons_for, profile_for
 from portal.dossiers import pdf, selectors, services
 from portal.dossiers.forms import StepForm, build_steps, missing_answers
 from portal.dossiers.presentation import review_sections
@@ -49,9 +49,19 @@ def start(request: HttpRequest) -> HttpResponse:
             request, _("Tell us about your business again, then start your application from the checklist.")
         )
         return redirect("finder:questionnaire")
+    procedure_ids = request.POST.getlist("procedure")
+    on_behalf_of = request.POST.get("on_behalf_of")
+    represented = list(legal_persons_for(request.user))
+    if represented and on_behalf_of is None:
+        # someone who represents companies says first for whom they apply
+        context = {"procedure_ids": procedure_ids, "legal_persons": represented}
+        return render(request, "dossiers/start_on_behalf_of.html", context)
     try:
         dossier = services.start_dossier(
-            owner=request.user, procedure_ids=request.POST.getlist("procedure"), language=get_language()
+            owner=request.user,
+            procedure_ids=procedure_ids,
+            language=get_language(),
+            on_behalf_of=on_behalf_of,
         )
     except services.DossierError as error:
         return render(request, "dossiers/start_error.html", {"error": str(error)}, status=400)

@@ -276,6 +276,41 @@ def test_staff_cannot_bypass_their_second_factor_through_eidas(client, eidas, st
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.django_db
+def test_a_signed_in_user_steps_up_and_links_their_eid_to_the_same_account(client, eidas):
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="marie@example.eu")
+    client.force_login(user)
+    location = start(client, next_url="/en/dossiers/")
+    assert "SAMLRequest=" in location  # sent on to the node, not bounced back because signed in
+    response = client.post("/saml2/acs/", at_the_node(location, person="jean"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == "/en/dossiers/"
+    identity = EidasIdentity.objects.get()
+    assert identity.user == user  # linked, no second account
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert client.session["accounts_assurance"]["level"] == "substantial"
+    assert EntrepreneurProfile.objects.get(user=user).family_name == "Dupont-Étienne"
+
+
+@pytest.mark.django_db
+def test_an_eid_linked_to_another_account_is_not_moved_to_the_signed_in_one(client, eidas):
+    from tests.factories import UserFactory
+
+    client.post("/saml2/acs/", at_the_node(start(client), person="jean"))
+    owner = EidasIdentity.objects.get().user
+    client.logout()
+    other = UserFactory(email="other@example.eu")
+    client.force_login(other)
+    response = client.post("/saml2/acs/", at_the_node(start(client), person="jean"))
+    assert response.status_code == 403
+    assert "already linked to another account" in response.content.decode()
+    assert EidasIdentity.objects.get().user == owner
+    assert int(client.session["_auth_user_id"]) == other.pk
+    assert "accounts_assurance" not in client.session
+
+
 def eidas_issuer(answer: dict) -> str:
     xml = etree.fromstring(base64.b64decode(answer["SAMLResponse"]))
     return xml.findtext("{urn:oasis:names:tc:SAML:2.0:assertion}Issuer")

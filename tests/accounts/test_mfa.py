@@ -129,6 +129,69 @@ def test_staff_sign_in_is_forced_through_totp_set_up_then_reaches_cms(page, demo
     page.wait_for_url("**/cms/")
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_can_use_a_security_key_instead_of_an_authenticator_app(page, demo_site):
+    """WebAuthn with Chromium's virtual authenticator (CTAP2 over the DevTools protocol): the browser
+    really creates and uses a key pair; allauth (python-fido2) verifies attestation and assertion."""
+    user = make_user("keyholder@psc.example.eu", is_staff=True, is_superuser=True)
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    authenticator = devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+    page.goto("/cms/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    assert "or a security key" in page.locator(".messages").inner_text()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    page.get_by_role("link", name="Use a security key (FIDO2 / WebAuthn) instead").click()
+
+    page.wait_for_url("**/accounts/2fa/webauthn/add/")
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Desk key")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    key = Authenticator.objects.get(user=user, type=Authenticator.Type.WEBAUTHN)
+    assert key.wrap().name == "Desk key"
+    credentials = devtools.send(
+        "WebAuthn.getCredentials", {"authenticatorId": authenticator["authenticatorId"]}
+    )
+    assert len(credentials["credentials"]) == 1  # the key pair lives in the (virtual) authenticator
+    page.get_by_role("link", name="continue").click()
+    page.wait_for_url("**/cms/")
+
+    # next sign-in: the second factor is the security key
+    page.context.clear_cookies()
+    page.goto("/cms/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Use a security key").click()
+    page.wait_for_url("**/cms/")
+    key.refresh_from_db()
+    assert key.last_used_at is not None
+
+
 def test_only_local_paths_are_kept_to_continue_after_mfa_set_up(rf, staff_user):
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.db import SessionStore

@@ -267,7 +267,7 @@ def test_the_represented_legal_person_is_named(court_application, user, tmp_path
         capacity="director",
     )
     dossier = court_application.dossier
-    dossier.represented_legal_person = company
+    dossier.on_behalf_of = services.legal_person_snapshot(user, company.pk)
     dossier.save()
     pdf = application_pdfs.render_application_pdf(court_application)
     text = text_of(pdf, tmp_path)

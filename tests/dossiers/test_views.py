@@ -215,6 +215,80 @@ def test_an_unknown_step_is_not_found(signed_in, user, procedures):
     assert signed_in.get(reverse("dossiers:step", args=[dossier.public_id, "nope"])).status_code == 404
 
 
+@pytest.fixture
+def companies(user, other_user):
+    from portal.accounts.models import LegalPersonRepresentation
+
+    mine = LegalPersonRepresentation.objects.create(
+        user=user,
+        name="Silva Consulting Lda",
+        registration_number="PT509876543",
+        register="Registo Comercial",
+        country="PT",
+        capacity="legal_representative",
+        verified_source="eidas:test-node",
+    )
+    theirs = LegalPersonRepresentation.objects.create(
+        user=other_user,
+        name="Mallory Holdings",
+        registration_number="FR123",
+        register="RCS",
+        country="FR",
+        capacity="legal_representative",
+    )
+    return mine, theirs
+
+
+def test_someone_who_represents_a_company_is_asked_for_whom_they_apply(signed_in, procedures, companies):
+    mine, _theirs = companies
+    response = start(signed_in, procedures, "business-registration", "vat-registration")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Who is applying?" in page
+    assert "Silva Consulting Lda" in page and "Mallory Holdings" not in page
+    assert page.count('name="procedure"') == 2  # the checklist's choice is carried over
+    assert not Dossier.objects.exists()
+
+    response = signed_in.post(
+        reverse("dossiers:start"),
+        {"procedure": ids(procedures, "business-registration"), "on_behalf_of": str(mine.pk)},
+    )
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.on_behalf_of["name"] == "Silva Consulting Lda"
+    assert dossier.on_behalf_of["registration_number"] == "PT509876543"
+    assert dossier.on_behalf_of["verified_source"] == "eidas:test-node"
+    # frozen: a later edit of the profile does not change what the dossier says
+    mine.name = "Renamed Lda"
+    mine.save()
+    dossier.refresh_from_db()
+    assert dossier.on_behalf_of["name"] == "Silva Consulting Lda"
+    assert (
+        "On behalf of Silva Consulting Lda" in signed_in.get(reverse("dossiers:dashboard")).content.decode()
+    )
+
+
+def test_own_name_is_a_choice_too(signed_in, procedures, companies):
+    signed_in.post(
+        reverse("dossiers:start"),
+        {"procedure": ids(procedures, "business-registration"), "on_behalf_of": "self"},
+    )
+    assert Dossier.objects.get().on_behalf_of == {}
+
+
+@pytest.mark.parametrize("choice", ["other", "999999", "-1"])
+def test_a_company_that_is_not_mine_is_refused_and_nothing_starts(signed_in, procedures, companies, choice):
+    _mine, theirs = companies
+    value = str(theirs.pk) if choice == "other" else choice
+    response = signed_in.post(
+        reverse("dossiers:start"),
+        {"procedure": ids(procedures, "business-registration"), "on_behalf_of": value},
+    )
+    assert response.status_code == 400
+    assert "Choose one of the companies you represent" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
 def test_the_review_offers_each_application_pdf_to_its_owner_only(
     signed_in, client, user, other_user, procedures
 ):

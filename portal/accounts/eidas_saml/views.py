@@ -36,6 +36,11 @@ def explain(exception: Exception | None) -> str:
 class EidasLoginView(LoginView):
     config_loader_path = CONFIG_LOADER
 
+    def should_prevent_auth(self, request) -> bool:
+        # A signed-in entrepreneur comes here to raise their level of assurance (step-up before
+        # signing) or to link their national eID to the account: let them through to the node.
+        return False
+
 
 class EidasMetadataView(MetadataView):
     config_loader_path = CONFIG_LOADER
@@ -61,10 +66,17 @@ class EidasAssertionConsumerView(AssertionConsumerServiceView):
     def authenticate_user(
         self, request, session_info, attribute_mapping, create_unknown_user, assertion_info
     ):
+        current = request.user if request.user.is_authenticated else None
         try:
             user = services.user_for_eidas_identity(
-                issuer=session_info["issuer"], attributes=session_info["ava"]
+                issuer=session_info["issuer"], attributes=session_info["ava"], current_user=current
             )
+        except services.EidasIdentityOfAnotherAccount:
+            self.refusal = _(
+                "This national eID is already linked to another account of this portal. Sign out and "
+                "sign in with your eID to use that account."
+            )
+            raise PermissionDenied(self.refusal) from None
         except ValueError:
             self.refusal = _("The eIDAS node did not send the person identifier: nobody can be signed in.")
             raise PermissionDenied(self.refusal) from None

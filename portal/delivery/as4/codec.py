@@ -255,10 +255,20 @@ def build_error_signal(
     domain: str,
     sign_with: KeyPair | None = None,
     message_id: str | None = None,
+    fault: tuple[str, str] | None = None,
 ) -> OutboundMessage:
-    """An eb:SignalMessage with one eb:Error per refusal (signed when a key is given)."""
+    """An eb:SignalMessage with one eb:Error per refusal (signed when a key is given: eb:Messaging
+    and the Body). ``fault`` = (``"Sender"`` | ``"Receiver"``, reason) puts a SOAP 1.2 Fault in the
+    Body, before signing, so the signature covers it."""
     message_id = message_id or ebms.new_message_id(domain)
     root, security, messaging, body = _envelope()
+    if fault is not None:
+        node = etree.SubElement(body, qn(c.SOAP12, "Fault"))
+        value = etree.SubElement(etree.SubElement(node, qn(c.SOAP12, "Code")), qn(c.SOAP12, "Value"))
+        value.text = f"{root.prefix}:{fault[0]}"
+        reason = etree.SubElement(etree.SubElement(node, qn(c.SOAP12, "Reason")), qn(c.SOAP12, "Text"))
+        reason.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+        reason.text = fault[1][:1024]
     signal = etree.SubElement(messaging, ebms.eb("SignalMessage"))
     ebms.add_message_info(signal, message_id, ebms.timestamp_now(), ref_to_message_id)
     for error in errors:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
-import uuid
+import os
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -19,7 +20,7 @@ from lxml import etree
 
 from . import constants as c
 from .errors import FAILED_AUTHENTICATION, POLICY_NONCOMPLIANCE, EbmsError, UnsupportedAlgorithm
-from .keys import KeyPair, Truststore, dump_pkipath, load_pkipath
+from .keys import KeyPair, Truststore, dump_pkipath, load_pkipath, public_key_of
 
 SIGNATURE_HASHES = {
     c.RSA_SHA256: hashes.SHA256,
@@ -37,7 +38,8 @@ def qn(ns: str, local: str) -> str:
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4()}"
+    # 128 random bits, as a uuid4 has (122), without building a UUID object per identifier
+    return f"{prefix}-{os.urandom(16).hex()}"
 
 
 def exc_c14n(element: etree._Element, prefixes: list[str] | None = None, comments: bool = False) -> bytes:
@@ -220,7 +222,7 @@ def _certificate_from_token(token: etree._Element) -> tuple[x509.Certificate, li
     data = _b64(token.text, "BinarySecurityToken")
     try:
         if value_type == c.X509V3:
-            certificate = readable(x509.load_der_x509_certificate(data))
+            certificate = _load_der(data)
             return certificate, [certificate], "BST"
         if value_type == c.X509_PKIPATH:
             path = [readable(item) for item in load_pkipath(data)]
@@ -233,8 +235,14 @@ def _certificate_from_token(token: etree._Element) -> tuple[x509.Certificate, li
 def readable(certificate: x509.Certificate) -> x509.Certificate:
     """``certificate``, once every field a verifier reads has parsed (cryptography parses lazily)."""
     _ = (certificate.subject, certificate.issuer, certificate.not_valid_after_utc, certificate.extensions)
-    certificate.public_key()
+    public_key_of(certificate)
     return certificate
+
+
+@functools.lru_cache(maxsize=256)
+def _load_der(data: bytes) -> x509.Certificate:
+    # the same token bytes in every message of a partner: parse (and fully read) them once
+    return readable(x509.load_der_x509_certificate(data))
 
 
 def message_certificates(root: etree._Element) -> list[x509.Certificate]:
@@ -359,7 +367,7 @@ def verify_signature(
         message_certificates(root) if certificates is None else certificates,
     )
     check = SignatureCheck(signature, certificate, kind, references, presented=presented)
-    public_key = certificate.public_key()
+    public_key = public_key_of(certificate)
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise UnsupportedAlgorithm("signature key", type(public_key).__name__)
     value = _b64(signature.findtext(qn(c.DS, "SignatureValue")), "SignatureValue")

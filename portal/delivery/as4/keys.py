@@ -4,6 +4,7 @@ key references (BST, PKIPath, SubjectKeyIdentifier, IssuerSerial) and validates 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import struct
 from collections.abc import Iterable
@@ -181,11 +182,38 @@ def _jks_unprotect(protected: bytes, pw: bytes) -> bytes:
     return plain
 
 
+# Certificates are immutable values (hashed and compared by their DER): what is derived from one
+# is computed once per certificate, not once per message.
+
+
+@functools.lru_cache(maxsize=512)
+def public_key_of(certificate: x509.Certificate):
+    """The certificate's public key, parsed once."""
+    return certificate.public_key()
+
+
+@functools.lru_cache(maxsize=512)
+def fingerprint_of(certificate: x509.Certificate) -> bytes:
+    return certificate.fingerprint(_SHA256)
+
+
+@functools.lru_cache(maxsize=512)
 def subject_key_identifier(certificate: x509.Certificate) -> bytes:
     try:
         return certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     except x509.ExtensionNotFound:
-        return x509.SubjectKeyIdentifier.from_public_key(certificate.public_key()).digest
+        return x509.SubjectKeyIdentifier.from_public_key(public_key_of(certificate)).digest
+
+
+@functools.lru_cache(maxsize=512)
+def directly_issued_by(certificate: x509.Certificate, candidate: x509.Certificate) -> bool:
+    """Whether ``candidate``'s key signed ``certificate`` (names, algorithm and signature): a pure
+    function of the two certificates, so its result is kept; validity dates are checked per use."""
+    try:
+        certificate.verify_directly_issued_by(candidate)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 _ATTRIBUTE_ALIASES = {
@@ -247,13 +275,13 @@ class Truststore:
             self.add(certificate)
 
     def add(self, certificate: x509.Certificate) -> None:
-        fingerprint = certificate.fingerprint(_SHA256)
+        fingerprint = fingerprint_of(certificate)
         if fingerprint not in self._fingerprints:
             self._fingerprints.add(fingerprint)
             self.anchors.append(certificate)
 
     def __contains__(self, certificate: x509.Certificate) -> bool:
-        return certificate.fingerprint(_SHA256) in self._fingerprints
+        return fingerprint_of(certificate) in self._fingerprints
 
     def find_by_ski(self, ski: bytes, extra: Iterable[x509.Certificate] = ()) -> x509.Certificate | None:
         for certificate in [*extra, *self.known, *self.anchors]:
@@ -305,11 +333,8 @@ class Truststore:
         for candidate in [*self.anchors, *pool]:
             if candidate.subject != certificate.issuer or candidate == certificate:
                 continue
-            try:
-                certificate.verify_directly_issued_by(candidate)
-            except (ValueError, TypeError, InvalidSignature):
-                continue
-            return candidate
+            if directly_issued_by(certificate, candidate):
+                return candidate
         return None
 
 

@@ -17,7 +17,7 @@ from lxml import etree
 from . import constants as c
 from .dsig import new_id, qn, resolve_key_info
 from .errors import FAILED_DECRYPTION, EbmsError, UnsupportedAlgorithm
-from .keys import KeyPair, Truststore, subject_key_identifier
+from .keys import KeyPair, Truststore, public_key_of, subject_key_identifier
 
 GCM_KEY_BYTES = {c.AES128_GCM: 16, c.AES256_GCM: 32}
 HASHES = {
@@ -50,7 +50,7 @@ def encrypt_attachments(
     RSA-OAEP (SHA-256, MGF1-SHA256) for ``recipient``; the XML goes first into wsse:Security."""
     key = AESGCM.generate_key(bit_length=128)
     aes = AESGCM(key)
-    wrapped = recipient.public_key().encrypt(
+    wrapped = public_key_of(recipient).encrypt(
         key, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
     )
     encrypted_key = etree.Element(qn(c.XENC, "EncryptedKey"), Id=new_id("EK"), nsmap={"xenc": c.XENC})
