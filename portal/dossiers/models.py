@@ -62,6 +62,14 @@ class Application(LifecycleRecord):
     signing_request = models.OneToOneField(
         "signing.SigningRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The rendered application PDF (``pdf.application_pdf``): rendered once per set of inputs and kept in
+    # storages["private"], so every reader (download, signing, a delivery retry) gets identical bytes.
+    pdf_name = models.CharField(max_length=255, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_inputs_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="answers, snapshot, language, template version"
+    )
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]

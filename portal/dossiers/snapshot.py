@@ -4,7 +4,12 @@ The snapshot is plain JSON: the form fields, evidence requests, the competent au
 channel, the title in the applicant's language and which page revision it came from. Everything the
 dossier does afterwards (form steps, validation, review, and later the PDF and delivery) reads the
 snapshot, never the live catalogue, so an editor publishing a new revision cannot change a dossier in
-progress."""
+progress.
+
+Version 2 adds ``translations``: the title, the authority's name, every field's label and choice labels
+and the evidence type names in each language the authority accepts (and the dossier's), so the
+application PDF can be written in the authority's language with the applicant's alongside. Version 1
+snapshots have no ``translations``; readers fall back to the labels frozen in the dossier's language."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from typing import Any
 
 from wagtail.models import Locale
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 def _plain(value: Any) -> Any:
@@ -64,6 +69,48 @@ def _form_field(block_type: str, value) -> dict:
     return field
 
 
+def _wording(page, authority, locale: Locale) -> dict:
+    """What the PDF needs of one language version: labels by concept, choice labels by value."""
+    labels: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
+    evidence_types: dict[str, str] = {}
+
+    def name_evidence_type(snippet) -> None:
+        if snippet is not None and hasattr(snippet, "identifier"):
+            evidence_types.setdefault(snippet.identifier, _localized(snippet, locale).name)
+
+    for child in page.form_definition:
+        raw = _plain(child.value)
+        labels.setdefault(raw["concept"], raw["label"])
+        if raw.get("choices"):
+            choices.setdefault(raw["concept"], {c["value"]: c["label"] for c in raw["choices"]})
+        name_evidence_type(child.value.get("evidence_type"))
+    for child in page.evidence:
+        name_evidence_type(child.value.get("evidence_type"))
+    return {
+        "title": page.title,
+        "authority_name": authority.name,
+        "labels": labels,
+        "choices": choices,
+        "evidence_types": evidence_types,
+    }
+
+
+def _translations(page, language: str) -> dict[str, dict]:
+    """The wording in every language the authority accepts and the dossier's, where a translation of
+    the page exists (a language without one is left out: readers fall back to the frozen labels)."""
+    wanted = [*page.language_codes, *page.competent_authority.language_codes, language]
+    translations: dict[str, dict] = {}
+    for code in dict.fromkeys(wanted):
+        locale = Locale.objects.filter(language_code=code).first()
+        translated = page.get_translation_or_none(locale) if locale else None
+        if translated is None:
+            continue
+        translated = translated.specific
+        translations[code] = _wording(translated, _localized(translated.competent_authority, locale), locale)
+    return translations
+
+
 def procedure_snapshot(page, language: str) -> dict:
     """The procedure page (a live ProcedurePage) frozen in ``language`` where a translation exists."""
     locale = Locale.objects.filter(language_code=language).first()
@@ -88,4 +135,5 @@ def procedure_snapshot(page, language: str) -> dict:
         },
         "fields": [_form_field(child.block_type, child.value) for child in page.form_definition],
         "evidence": [_plain(dict(child.value)) for child in page.evidence],
+        "translations": _translations(page, language),
     }

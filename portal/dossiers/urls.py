@@ -18,5 +18,10 @@ urlpatterns = [
         views_submission.receipt,
         name="receipt",
     ),
+    path(
+        "<uuid:public_id>/applications/<uuid:application_id>/pdf/",
+        views.application_pdf,
+        name="application_pdf",
+    ),
 ]
 urlpatterns += signing_urls.urlpatterns

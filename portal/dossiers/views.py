@@ -8,16 +8,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.selectors import legal_persons_for, profile_for
-from portal.dossiers import selectors, services
+from portal.dossiers import pdf, selectors, services
 from portal.dossiers.forms import StepForm, build_steps, missing_answers
 from portal.dossiers.presentation import review_sections
 from portal.dossiers.states import DossierState
@@ -142,10 +143,18 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("dossiers:review", public_id=dossier.public_id)
     steps = build_steps(dossier)
     missing = missing_answers(dossier)
+    sections = review_sections(dossier, steps)
+    # one section per application step, in step order: each gets its application's PDF
+    for section, application_step in zip(
+        sections, [s for s in steps if s.application is not None], strict=False
+    ):
+        section["pdf_url"] = reverse(
+            "dossiers:application_pdf", args=[dossier.public_id, application_step.application.public_id]
+        )
     context = {
         "dossier": dossier,
         "steps": steps,
-        "sections": review_sections(dossier, steps),
+        "sections": sections,
         "missing": [
             {
                 "step": step,
@@ -158,3 +167,17 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
         "can_mark_ready": not missing and dossier.state == DossierState.DRAFT,
     }
     return render(request, "dossiers/review.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def application_pdf(request: HttpRequest, public_id, application_id) -> HttpResponse:
+    """The application's PDF as an attachment, to the dossier's owner only (404 for anyone else)."""
+    dossier = selectors.dossier_of(request.user, public_id)
+    application = get_object_or_404(dossier.applications.select_related("dossier"), public_id=application_id)
+    response = HttpResponse(pdf.application_pdf(application), content_type="application/pdf")
+    filename = f"application-{slugify(application.procedure_snapshot.get('title', ''))[:60] or 'pdf'}-{str(application.public_id)[:8]}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
+from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from portal.dossiers.models import Dossier
+from tests.dossiers.test_pdf import embedded_files
 from tests.fixtures.browser import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,6 +94,17 @@ def test_one_dossier_for_two_authorities_asks_common_questions_once(page, live_s
     page.wait_for_url(re.compile(r"/review/$"))
     assert "Ready for signature" in page.locator("main").inner_text()
     assert_accessible(page)
+
+    # she downloads the PDF each authority will receive
+    for title in ("Business registration (trade licence)", "VAT registration"):
+        with page.expect_download() as download:
+            page.get_by_role(
+                "link", name=re.compile(f"^Download the application PDF . {re.escape(title)}$")
+            ).click()
+        pdf = Path(download.value.path()).read_bytes()
+        answers = json.loads(embedded_files(PdfFileReader(BytesIO(pdf)))["answers.json"]["data"])
+        assert answers["answers"]["applicant.full_name"] == "Ana Silva"
+        assert download.value.suggested_filename.startswith("application-")
 
     dossier = Dossier.objects.get(owner=user)
     assert dossier.state == "ready_for_signature"

@@ -287,3 +287,42 @@ def test_a_company_that_is_not_mine_is_refused_and_nothing_starts(signed_in, pro
     assert response.status_code == 400
     assert "Choose one of the companies you represent" in response.content.decode()
     assert not Dossier.objects.exists()
+
+
+def test_the_review_offers_each_application_pdf_to_its_owner_only(
+    signed_in, client, user, other_user, procedures
+):
+    from django.test import Client
+
+    start(signed_in, procedures, "business-registration", "commercial-register-entry")
+    dossier = Dossier.objects.get(owner=user)
+    review = signed_in.get(reverse("dossiers:review", args=[dossier.public_id])).content.decode()
+    applications = list(dossier.applications.all())
+    for application in applications:
+        url = reverse("dossiers:application_pdf", args=[dossier.public_id, application.public_id])
+        assert url in review
+    assert review.count("Download the application PDF") == 2
+
+    url = reverse("dossiers:application_pdf", args=[dossier.public_id, applications[1].public_id])
+    response = signed_in.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="application-')
+    assert response.content.startswith(b"%PDF-1.7")
+    applications[1].refresh_from_db()
+    assert applications[1].pdf_name  # rendered once and kept
+
+    mallory = Client()
+    mallory.force_login(other_user)
+    assert mallory.get(url).status_code == 404
+    # an application of another dossier under my dossier's id is not found either
+    assert (
+        signed_in.get(
+            reverse(
+                "dossiers:application_pdf", args=[dossier.public_id, "00000000-0000-4000-8000-000000000000"]
+            )
+        ).status_code
+        == 404
+    )
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+    assert signed_in.post(url).status_code == 405
