@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal.dossiers",
     "portal.signing",
     "portal.delivery",
+    "portal.backoffice",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.layout",
                 "portal.accounts.context_processors.eidas",
+                "portal.accounts.context_processors.authority_staff",
             ],
         },
     },
@@ -347,6 +349,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
     "signing-refresh-trusted-lists": {"task": "signing.refresh_trusted_lists", "schedule": 6 * 3600.0},
     "delivery-sweep": {"task": "delivery.sweep", "schedule": 30.0},
+    "backoffice-tacit-approvals": {"task": "backoffice.tacit_approvals", "schedule": 300.0},
 }
 
 # --- Delivery (AS4 access point) -------------------------------------------------------------

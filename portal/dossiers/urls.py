@@ -11,4 +11,9 @@ urlpatterns = [
     path("<uuid:public_id>/step/<str:step_key>/", views.step, name="step"),
     path("<uuid:public_id>/step/<str:step_key>/autosave/", views.autosave, name="autosave"),
     path("<uuid:public_id>/review/", views.review, name="review"),
+    path(
+        "<uuid:public_id>/applications/<uuid:application_id>/",
+        views.application_status,
+        name="application",
+    ),
 ]
