@@ -185,3 +185,19 @@ def test_the_inbox_shows_each_deadline(as_clerk, entrepreneur_x):
     delivered = StateChange.objects.get(application=application, to_state=A.DELIVERED).at
     due = timezone.localtime(delivered + datetime.timedelta(days=10)).isoformat()
     assert due in as_clerk.get(reverse("backoffice:inbox")).content.decode()
+
+
+def test_pages_in_french_and_the_applicant_written_to_in_the_dossiers_language(
+    client, clerk_a, entrepreneur_x, mailoutbox
+):
+    application = submitted_application(entrepreneur_x, AUTHORITY_A)
+    application.dossier.language = "de"
+    application.dossier.save()
+    client.force_login(clerk_a)
+    inbox = client.get("/fr/backoffice/").content.decode()
+    assert "Boîte de réception" in inbox
+    client.post(f"/fr/backoffice/applications/{application.public_id}/acknowledge/")
+    (email,) = mailoutbox
+    assert email.subject.startswith("Ihr Antrag ist eingegangen")
+    assert "hat Ihren Antrag „Craft business registration“ erhalten" in email.body
+    assert f"/de/dossiers/{application.dossier.public_id}/" in email.body
