@@ -35,6 +35,8 @@ class Case(models.Model):
     # the earlier of the two deadlines: the inbox is sorted by it
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # when the staff were warned that tacit approval is near (cleared when that time moves)
+    tacit_warning_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,6 +8,7 @@ reassigns applications between its members. State changes go through ``dossiers.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -24,7 +25,12 @@ from portal.accounts.models import AuthorityRole
 from portal.accounts.selectors import is_member
 from portal.backoffice.clock import compute_clock
 from portal.backoffice.models import Case
-from portal.backoffice.selectors import BACKOFFICE_CHANNEL, BACKOFFICE_STATES, is_backoffice_application
+from portal.backoffice.selectors import (
+    BACKOFFICE_CHANNEL,
+    BACKOFFICE_STATES,
+    colleagues,
+    is_backoffice_application,
+)
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Application, ApplicationMessage
 from portal.dossiers.snapshot import procedure_terms
@@ -66,6 +72,8 @@ def sync_case(application: Application) -> Case | None:
             application=application, defaults={"authority_identifier": identifier, **values}
         )
         return case
+    if existing.tacit_approval_at != clock.tacit_approval_at:
+        values["tacit_warning_sent_at"] = None  # the time moved: warn again before the new one
     for field, value in values.items():
         setattr(existing, field, value)
     existing.save(update_fields=[*values, "updated_at"])
@@ -178,8 +186,9 @@ def reassign(case: Case, *, actor, assignee) -> Case:
 @transaction.atomic
 def request_information(case: Case, *, actor, message: str) -> ApplicationMessage:
     """Ask the applicant for more information: the clock stops until they reply."""
-    _require_handler(actor, case)
+    _require_member(actor, case)
     case = _locked(case)
+    _require_handler(actor, case)  # on the locked row: the assignment may just have changed
     if case.application.state != A.IN_REVIEW:
         raise BackofficeError(_("Take the application into review before asking for more information."))
     try:
@@ -212,10 +221,11 @@ DECISIONS = {A.APPROVED: "approved", A.REFUSED: "refused"}
 @transaction.atomic
 def decide(case: Case, *, actor, outcome: str, reasons: str) -> ApplicationMessage:
     """Approve or refuse, with the reasons the applicant reads (and, for a refusal, how to appeal)."""
-    _require_handler(actor, case)
+    _require_member(actor, case)
     if outcome not in DECISIONS:
         raise BackofficeError(_("Choose whether to approve or refuse the application."))
     case = _locked(case)
+    _require_handler(actor, case)  # on the locked row: the assignment may just have changed
     allowed = (A.IN_REVIEW,) if outcome == A.APPROVED else (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED)
     if case.application.state not in allowed:
         raise BackofficeError(
@@ -285,6 +295,48 @@ def apply_tacit_approvals(now=None) -> list[str]:
     if approved:
         logger.info("Tacitly approved %s application(s): %s", len(approved), ", ".join(approved))
     return approved
+
+
+def warn_of_tacit_approvals(now=None) -> int:
+    """E-mail the staff of each open case whose tacit approval comes within
+    ``BACKOFFICE_TACIT_WARNING_DAYS``: the assignee, or every member of the authority while nobody is
+    assigned. Once per tacit-approval time (checkpointed on the case). Returns how many cases."""
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(days=settings.BACKOFFICE_TACIT_WARNING_DAYS)
+    due = Case.objects.filter(
+        tacit_approval_at__gt=now,
+        tacit_approval_at__lte=horizon,
+        tacit_warning_sent_at__isnull=True,
+        clock_stopped_since__isnull=True,
+        application__state__in=(A.DELIVERED, A.RECEIVED, A.IN_REVIEW),
+    ).values_list("pk", flat=True)
+    warned = 0
+    for pk in list(due):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().select_related("application", "assignee").get(pk=pk)
+            if case.tacit_warning_sent_at is not None:
+                continue
+            if case.assignee is not None:
+                people = [case.assignee]
+            else:
+                people = [membership.user for membership in colleagues(case)]
+            for person in people:
+                _warn_staff(case, person)
+            case.tacit_warning_sent_at = now
+            case.save(update_fields=["tacit_warning_sent_at", "updated_at"])
+            warned += 1
+    return warned
+
+
+def _warn_staff(case: Case, person) -> None:
+    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+        link = settings.PORTAL_BASE_URL + reverse("backoffice:detail", args=[case.application.public_id])
+        title = case.application.procedure_snapshot.get("title", "")
+        body = render_to_string(
+            "backoffice/email/tacit_warning.txt",
+            {"case": case, "procedure": title, "link": link},
+        )
+        send_mail(f"{gettext_lazy('Tacit approval is near')}: {title}", body, None, [person.email])
 
 
 # --- E-mail to the applicant ------------------------------------------------------------------

@@ -3,14 +3,17 @@ and services (which check the role again)."""
 
 from __future__ import annotations
 
+import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -53,7 +56,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
             status = 400
     cases = selectors.inbox(request.user, state=state or None, assigned_to_me=mine)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "cases": page.object_list, "state": state, "mine": mine}
+    context = {
+        "form": form,
+        "page": page,
+        "cases": page.object_list,
+        "state": state,
+        "mine": mine,
+        "now": timezone.now(),
+        "warn_before": timezone.now() + datetime.timedelta(days=settings.BACKOFFICE_TACIT_WARNING_DAYS),
+    }
     return render(request, "backoffice/inbox.html", context, status=status)
 
 

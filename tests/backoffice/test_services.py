@@ -232,3 +232,32 @@ def test_version_1_snapshots_read_their_terms_from_the_page_revision(procedures_
     assert terms["processing_time_days"] == page.processing_time_days
     assert terms["tacit_approval"] == page.tacit_approval
     assert procedure_terms({"version": 1, "revision_id": None})["processing_time_days"] is None
+
+
+def test_staff_are_warned_once_before_tacit_approval(
+    entrepreneur_x, clerk_a, supervisor_a, mailoutbox, settings
+):
+    settings.BACKOFFICE_TACIT_WARNING_DAYS = 3
+    unassigned = submitted_application(entrepreneur_x, AUTHORITY_A, tacit_approval_days=2)
+    assigned = submitted_application(entrepreneur_x, AUTHORITY_A, state=A.IN_REVIEW, tacit_approval_days=1)
+    Case.objects.filter(application=assigned).update(assignee=clerk_a)
+    submitted_application(entrepreneur_x, AUTHORITY_A, tacit_approval_days=10)  # not yet
+    submitted_application(
+        entrepreneur_x, AUTHORITY_A, state=A.MORE_INFORMATION_REQUESTED, tacit_approval_days=1
+    )
+
+    assert services.warn_of_tacit_approvals() == 2
+    recipients = sorted(address for email in mailoutbox for address in email.to)
+    # the assignee for the assigned one; every member of the authority for the unassigned one
+    assert recipients == sorted([clerk_a.email, clerk_a.email, supervisor_a.email])
+    assert all("will be approved automatically" in email.body for email in mailoutbox)
+    assert services.warn_of_tacit_approvals() == 0  # once
+
+    # the clock stops and resumes: the tacit-approval time moves, so a new warning is due
+    case = Case.objects.get(application=unassigned)
+    services.take_into_review(case, actor=clerk_a)
+    services.request_information(case, actor=clerk_a, message="Your diploma, please.")
+    _shift_history(unassigned, days=1)
+    dossier_services.reply_to_information_request(unassigned, "Sent.", actor=entrepreneur_x)
+    case.refresh_from_db()
+    assert case.tacit_warning_sent_at is None

@@ -201,3 +201,12 @@ def test_pages_in_french_and_the_applicant_written_to_in_the_dossiers_language(
     assert email.subject.startswith("Ihr Antrag ist eingegangen")
     assert "hat Ihren Antrag „Craft business registration“ erhalten" in email.body
     assert f"/de/dossiers/{application.dossier.public_id}/" in email.body
+
+
+def test_the_inbox_marks_deadlines_that_are_near(as_clerk, entrepreneur_x):
+    submitted_application(entrepreneur_x, AUTHORITY_A, title="Urgent procedure", tacit_approval_days=1)
+    submitted_application(entrepreneur_x, AUTHORITY_A, title="Calm procedure", tacit_approval_days=30)
+    body = as_clerk.get(reverse("backoffice:inbox")).content.decode()
+    urgent_row = body[body.index("Urgent procedure") - 600 : body.index("Urgent procedure")]
+    calm_row = body[body.index("Calm procedure") - 600 : body.index("Calm procedure")]
+    assert "due soon" in urgent_row and "due soon" not in calm_row
