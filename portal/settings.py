@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal.dossiers",
     "portal.signing",
     "portal.delivery",
+    "portal.backoffice",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.layout",
                 "portal.accounts.context_processors.eidas",
+                "portal.accounts.context_processors.authority_staff",
             ],
         },
     },
@@ -349,6 +351,8 @@ CELERY_BEAT_SCHEDULE = {
     "signing-refresh-trusted-lists": {"task": "signing.refresh_trusted_lists", "schedule": 6 * 3600.0},
     "delivery-sweep": {"task": "delivery.sweep", "schedule": 30.0},
     "dossiers-sweep-submissions": {"task": "dossiers.sweep_submissions", "schedule": 300.0},
+    "backoffice-tacit-approvals": {"task": "backoffice.tacit_approvals", "schedule": 300.0},
+    "backoffice-tacit-approval-warnings": {"task": "backoffice.tacit_approval_warnings", "schedule": 3600.0},
 }
 
 # --- Delivery (AS4 access point) -------------------------------------------------------------
@@ -357,6 +361,11 @@ DELIVERY_PMODES_FILE = env_str("DELIVERY_PMODES_FILE", str(STORAGE_ROOT / "deliv
 DELIVERY_MAX_MESSAGE_BYTES = env_int("DELIVERY_MAX_MESSAGE_BYTES", 256 * 1024 * 1024, minimum=1024)
 # An attempt still "sent" after this long died with its worker; the sweep puts it back in line.
 DELIVERY_STALE_ATTEMPT_SECONDS = env_int("DELIVERY_STALE_ATTEMPT_SECONDS", 900, minimum=60)
+
+# --- Back-office ------------------------------------------------------------------------------
+# How many days before an application is tacitly approved its staff are warned by e-mail (and the
+# inbox marks it).
+BACKOFFICE_TACIT_WARNING_DAYS = env_int("BACKOFFICE_TACIT_WARNING_DAYS", 3, minimum=0)
 
 # --- Signing: which QTSP signs (a registry of signers, see portal/signing/signers.py) -----------
 # The embedded default signs with the bundled test QTSP (`manage.py run_test_qtsp`, started by

@@ -35,5 +35,6 @@ urlpatterns += i18n_patterns(
     path("finder/", include("procedures.urls")),
     path("signing/", include("portal.signing.urls")),
     path("dossiers/", include("portal.dossiers.urls")),
+    path("backoffice/", include("portal.backoffice.urls")),
     path("", include(wagtail_urls)),
 )

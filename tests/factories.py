@@ -57,3 +57,25 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     dossier = factory.SubFactory(DossierFactory)
     procedure_id = factory.Sequence(lambda n: n + 1)
+
+
+class AuthorityStaffFactory(UserFactory):
+    """Staff of a competent authority: not Django staff, a membership, and (unless ``second_factor=False``)
+    a TOTP authenticator, as the portal requires of them."""
+
+    email = factory.Sequence(lambda n: f"officer{n}@authority.example.eu")
+    first_name = "Clara"
+    last_name = "Weber"
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Authenticator.objects.create(user=obj, type=Authenticator.Type.TOTP, data={"secret": "x"})
+
+    @factory.post_generation
+    def memberships(obj, create, extracted, **kwargs):
+        """``memberships={"authority-a": "clerk"}``"""
+        from portal.accounts.models import AuthorityMembership
+
+        for identifier, role in (extracted or {}).items():
+            AuthorityMembership.objects.create(user=obj, authority_identifier=identifier, role=role)

@@ -5,3 +5,11 @@ from portal.accounts.eidas_saml import config as eidas_config
 
 def eidas(request: HttpRequest) -> dict:
     return {"eidas_enabled": eidas_config.is_enabled()}
+
+
+def authority_staff(request: HttpRequest) -> dict:
+    """Whether to link the back-office in the header (its pages check membership themselves)."""
+    from portal.accounts.selectors import authorities_of
+
+    user = getattr(request, "user", None)
+    return {"is_authority_staff": bool(user is not None and authorities_of(user))}

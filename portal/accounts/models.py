@@ -148,3 +148,34 @@ class EidasIdentity(models.Model):
 
     def __str__(self) -> str:
         return self.person_identifier
+
+
+class AuthorityRole(models.TextChoices):
+    CLERK = "clerk", _("Clerk")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class AuthorityMembership(models.Model):
+    """A staff member of a competent authority, who works its applications in the back-office.
+
+    The authority is named by its ``identifier``: ``CompetentAuthority`` is a translatable snippet with
+    one row per language, all sharing that slug, and an application's snapshot records it too."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="authority_memberships")
+    authority_identifier = models.SlugField(_("competent authority"), max_length=100, db_index=True)
+    role = models.CharField(
+        _("role"), max_length=16, choices=AuthorityRole.choices, default=AuthorityRole.CLERK
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authority membership")
+        verbose_name_plural = _("authority memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "authority_identifier"], name="accounts_one_membership_per_authority"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.authority_identifier} ({self.get_role_display()})"

@@ -6,7 +6,14 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.http import HttpRequest
 
-from portal.accounts.models import EidasIdentity, EntrepreneurProfile, LegalPersonRepresentation, User
+from portal.accounts.models import (
+    AuthorityMembership,
+    AuthorityRole,
+    EidasIdentity,
+    EntrepreneurProfile,
+    LegalPersonRepresentation,
+    User,
+)
 
 # eIDAS levels of assurance (Implementing Regulation (EU) 2015/1502), weakest first.
 LEVELS_OF_ASSURANCE = ("low", "substantial", "high")
@@ -15,10 +22,16 @@ EIDAS_ACR = {f"http://eidas.europa.eu/LoA/{level}": level for level in LEVELS_OF
 
 
 def mfa_required(user: User) -> bool:
-    """Staff, superusers and anyone who may open the Wagtail admin (editors) must use MFA."""
+    """Staff, superusers, authority staff and anyone who may open the Wagtail admin (editors) must
+    use MFA."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+    return (
+        user.is_staff
+        or user.is_superuser
+        or user.has_perm("wagtailadmin.access_admin")
+        or bool(authorities_of(user))
+    )
 
 
 def has_mfa(user: User) -> bool:
@@ -80,3 +93,31 @@ def eidas_identities(user: User):
 
 def mfa_devices(user: User):
     return Authenticator.objects.filter(user=user).order_by("type", "created_at")
+
+
+# --- Authority staff ---------------------------------------------------------------------------
+
+
+def authorities_of(user: User) -> dict[str, str]:
+    """{authority identifier: role} for every competent authority the user works for; {} for anyone
+    else (signed out included). Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    cached = getattr(user, "_authority_roles", None)
+    if cached is None:
+        cached = dict(
+            AuthorityMembership.objects.filter(user=user).values_list("authority_identifier", "role")
+        )
+        user._authority_roles = cached
+    return dict(cached)
+
+
+def is_member(user: User, identifier: str, role: str | None = None) -> bool:
+    """Whether the user works for the authority ``identifier`` (in ``role``, if given: a supervisor
+    counts as a clerk too, not the other way round)."""
+    held = authorities_of(user).get(identifier)
+    if held is None:
+        return False
+    if role is None or role == held:
+        return True
+    return role == AuthorityRole.CLERK and held == AuthorityRole.SUPERVISOR

@@ -283,3 +283,15 @@ def missing_answers(dossier) -> list[tuple[Step, dict]]:
             if item["required"] and condition_holds(item.get("condition"), answers):
                 missing.append((step, item))
     return missing
+
+
+class ReplyForm(forms.Form):
+    """The applicant's reply to the authority's request for more information."""
+
+    body = forms.CharField(
+        label=_("Your reply"),
+        help_text=_("Answer the authority's questions. Your reply is sent to the authority as it is."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+        error_messages={"required": _("Write your reply.")},
+    )

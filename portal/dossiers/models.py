@@ -149,3 +149,40 @@ class SubmissionPackage(models.Model):
 
     def __str__(self) -> str:
         return f"Submission of {self.application.public_id} over {self.transport}"
+
+
+class ApplicationMessage(models.Model):
+    """Correspondence about one application between its competent authority and the applicant:
+    requests for more information, the applicant's replies and the authority's reasoned decision.
+
+    It lives with the application (not in the back-office) because the applicant reads it, and because
+    an authority with its own access point will send its decisions here too."""
+
+    class Kind(models.TextChoices):
+        INFORMATION_REQUEST = "information_request", _("Request for more information")
+        INFORMATION_REPLY = "information_reply", _("Reply from the applicant")
+        DECISION = "decision", _("Decision")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    body = models.TextField(_("message"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # the state change the message came with (a request moves the application to
+    # more_information_requested, a decision to approved or refused)
+    state_change = models.OneToOneField(
+        StateChange, on_delete=models.PROTECT, null=True, blank=True, related_name="message"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message about an application")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on application {self.application_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def from_authority(self) -> bool:
+        return self.kind != self.Kind.INFORMATION_REPLY

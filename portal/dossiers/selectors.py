@@ -6,7 +6,7 @@ from django.core.files.storage import storages
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from portal.dossiers.models import Application, Dossier, StateChange
+from portal.dossiers.models import Application, ApplicationMessage, Dossier, StateChange
 
 
 def history(dossier: Dossier) -> QuerySet[StateChange]:
@@ -31,3 +31,22 @@ def signed_application_pdf(application: Application) -> bytes | None:
         return None
     with storages["private"].open(request.signed_name, "rb") as signed:
         return signed.read()
+
+
+def application_of(user, dossier_public_id, application_public_id) -> Application:
+    """An application of the user's dossier; Http404 for anyone else's, or one of another dossier."""
+    return get_object_or_404(
+        Application.objects.filter(dossier__owner=user, dossier__public_id=dossier_public_id).select_related(
+            "dossier"
+        ),
+        public_id=application_public_id,
+    )
+
+
+def application_history(application: Application) -> QuerySet[StateChange]:
+    return application.state_changes.order_by("at", "id")
+
+
+def messages_of(application: Application) -> QuerySet[ApplicationMessage]:
+    """The correspondence with the authority about this application, oldest first."""
+    return application.messages.order_by("created_at", "id")

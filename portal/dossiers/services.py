@@ -8,12 +8,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.dossiers.forms import without_inapplicable_answers
-from portal.dossiers.models import Application, Dossier, StateChange
+from portal.dossiers.models import Application, ApplicationMessage, Dossier, StateChange
+from portal.dossiers.signals import application_state_changed
 from portal.dossiers.snapshot import procedure_snapshot
 from portal.dossiers.states import (
     APPLICATION_TRANSITIONS,
     DOSSIER_TRANSITIONS,
     FINAL_APPLICATION_STATES,
+    ApplicationState,
     DossierState,
     IllegalTransition,
     is_allowed,
@@ -46,7 +48,7 @@ def transition(
     locked.save(update_fields=["state", "updated_at"])
     subject.state = to_state
     subject.updated_at = locked.updated_at
-    return StateChange.objects.create(
+    change = StateChange.objects.create(
         dossier_id=subject.pk if isinstance(subject, Dossier) else subject.dossier_id,
         application=subject if isinstance(subject, Application) else None,
         from_state=from_state,
@@ -55,6 +57,9 @@ def transition(
         system_actor=system_actor,
         reason=reason,
     )
+    if isinstance(subject, Application):
+        application_state_changed.send(sender=Application, application=subject, state_change=change)
+    return change
 
 
 # --- Starting a dossier, answering, getting ready for signature -------------------------------
@@ -317,3 +322,58 @@ def _start_pipeline(application_ids: list[int]) -> None:
 
     for application_id in application_ids:
         build_package_task.delay(application_id)
+
+
+# --- Correspondence with the competent authority ----------------------------------------------
+
+MAX_MESSAGE_LENGTH = 10_000
+
+
+def _message_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DossierError(_("Write your message."))
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise DossierError(
+            _("Keep your message under %(count)s characters.") % {"count": f"{MAX_MESSAGE_LENGTH:,}"}
+        )
+    return body
+
+
+@transaction.atomic
+def record_message(
+    application: Application,
+    *,
+    kind: str,
+    body: str,
+    author: AbstractBaseUser | None,
+    to_state: str | None = None,
+    reason: str = "",
+) -> ApplicationMessage:
+    """Store a message about the application and, when it comes with one, the state change it causes
+    (in one transaction: a refused state change stores no message)."""
+    body = _message_body(body)
+    change = None
+    if to_state is not None:
+        change = transition(application, to_state, actor=author, reason=reason or body[:500])
+    return ApplicationMessage.objects.create(
+        application=application, kind=kind, body=body, author=author, state_change=change
+    )
+
+
+def reply_to_information_request(
+    application: Application, body: str, *, actor: AbstractBaseUser
+) -> ApplicationMessage:
+    """The applicant answers the authority's request: the application goes back into review."""
+    application.refresh_from_db(fields=["state"])
+    # transition() checks again under a row lock, so a decision made meanwhile wins
+    if application.state != ApplicationState.MORE_INFORMATION_REQUESTED:
+        raise DossierError(_("The authority is not waiting for information from you on this application."))
+    return record_message(
+        application,
+        kind=ApplicationMessage.Kind.INFORMATION_REPLY,
+        body=body,
+        author=actor,
+        to_state=ApplicationState.IN_REVIEW,
+        reason="The applicant replied to the request for more information.",
+    )

@@ -18,7 +18,9 @@ from typing import Any
 
 from wagtail.models import Locale
 
-SNAPSHOT_VERSION = 2
+# 2 added "translations" (see above); 3 added "terms" (processing time, tacit approval, redress):
+# older snapshots read the terms from the page revision they came from (see procedure_terms).
+SNAPSHOT_VERSION = 3
 
 
 def _plain(value: Any) -> Any:
@@ -136,4 +138,43 @@ def procedure_snapshot(page, language: str) -> dict:
         "fields": [_form_field(child.block_type, child.value) for child in page.form_definition],
         "evidence": [_plain(dict(child.value)) for child in page.evidence],
         "translations": _translations(page, language),
+        "terms": _terms(page),
     }
+
+
+def _terms(page) -> dict:
+    return {
+        "processing_time_days": page.processing_time_days,
+        "tacit_approval": bool(page.tacit_approval),
+        "tacit_approval_days": page.tacit_approval_days,
+        "redress_body": page.redress_body,
+        "redress_deadline_days": page.redress_deadline_days,
+    }
+
+
+NO_TERMS = {
+    "processing_time_days": None,
+    "tacit_approval": False,
+    "tacit_approval_days": None,
+    "redress_body": "",
+    "redress_deadline_days": None,
+}
+
+
+def procedure_terms(snapshot: dict) -> dict:
+    """The time limits and redress the application was started under.
+
+    Version 3 snapshots carry them; for an older snapshot they are read from the page revision it
+    was taken from (what the applicant saw then), and are empty if that revision is gone."""
+    if "terms" in snapshot:
+        return {**NO_TERMS, **snapshot["terms"]}
+    from wagtail.models import Revision
+
+    revision = (
+        Revision.objects.filter(pk=snapshot.get("revision_id")).first()
+        if snapshot.get("revision_id")
+        else None
+    )
+    if revision is None:
+        return dict(NO_TERMS)
+    return _terms(revision.as_object())

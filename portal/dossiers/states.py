@@ -51,7 +51,8 @@ APPLICATION_TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     A.QUEUED_FOR_DELIVERY: frozenset({A.DELIVERED, A.DELIVERY_FAILED}),
     # an operator resends a failed delivery (same bytes, same MessageId)
     A.DELIVERY_FAILED: frozenset({A.QUEUED_FOR_DELIVERY, A.WITHDRAWN}),
-    A.DELIVERED: frozenset({A.RECEIVED, A.IN_REVIEW, A.WITHDRAWN}),
+    # silence means approval also when the authority never even acknowledged receipt
+    A.DELIVERED: frozenset({A.RECEIVED, A.IN_REVIEW, A.TACITLY_APPROVED, A.WITHDRAWN}),
     A.RECEIVED: frozenset({A.IN_REVIEW, A.TACITLY_APPROVED, A.WITHDRAWN}),
     A.IN_REVIEW: frozenset(
         {A.MORE_INFORMATION_REQUESTED, A.APPROVED, A.REFUSED, A.TACITLY_APPROVED, A.WITHDRAWN}

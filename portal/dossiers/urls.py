@@ -23,5 +23,10 @@ urlpatterns = [
         views.application_pdf,
         name="application_pdf",
     ),
+    path(
+        "<uuid:public_id>/applications/<uuid:application_id>/",
+        views.application_status,
+        name="application",
+    ),
 ]
 urlpatterns += signing_urls.urlpatterns

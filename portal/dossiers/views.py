@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.selectors import legal_persons_for, profile_for
 from portal.dossiers import pdf, selectors, services
-from portal.dossiers.forms import StepForm, build_steps, missing_answers
+from portal.dossiers.forms import ReplyForm, StepForm, build_steps, missing_answers
 from portal.dossiers.presentation import review_sections
-from portal.dossiers.states import DossierState
+from portal.dossiers.states import ApplicationState, DossierState
 
 
 def _step_url(dossier, key: str) -> str:
@@ -181,3 +181,45 @@ def application_pdf(request: HttpRequest, public_id, application_id) -> HttpResp
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_status(request: HttpRequest, public_id, application_id) -> HttpResponse:
+    """One application after submission: its status, the authority's requests and decision, and a
+    reply form while the authority waits for information."""
+    application = selectors.application_of(request.user, public_id, application_id)
+    waiting = application.state == ApplicationState.MORE_INFORMATION_REQUESTED
+    form = ReplyForm(request.POST if request.method == "POST" and waiting else None)
+    status = 200
+    if request.method == "POST":
+        if not waiting:
+            messages.error(
+                request, _("The authority is not waiting for information from you on this application.")
+            )
+            return redirect("dossiers:application", public_id=public_id, application_id=application_id)
+        if form.is_valid():
+            try:
+                services.reply_to_information_request(
+                    application, form.cleaned_data["body"], actor=request.user
+                )
+            except (services.DossierError, services.IllegalTransition):
+                messages.error(
+                    request, _("The authority is not waiting for information from you on this application.")
+                )
+            else:
+                messages.success(request, _("Your reply was sent to the authority."))
+            return redirect("dossiers:application", public_id=public_id, application_id=application_id)
+        status = 400
+    context = {
+        "dossier": application.dossier,
+        "application": application,
+        "procedure": application.procedure_snapshot,
+        "correspondence": selectors.messages_of(application),
+        "history": [
+            {"at": change.at, "state": ApplicationState(change.to_state).label}
+            for change in selectors.application_history(application)
+        ],
+        "form": form if waiting else None,
+    }
+    return render(request, "dossiers/application.html", context, status=status)

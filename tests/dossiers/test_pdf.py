@@ -246,7 +246,7 @@ def test_a_new_template_version_rerenders_a_draft_but_never_a_signed_dossier(cou
 
 def test_the_snapshot_keeps_the_wording_of_each_language_the_authority_accepts(court_application):
     snapshot = court_application.procedure_snapshot
-    assert snapshot["version"] == 2
+    assert snapshot["version"] == 3
     translations = snapshot["translations"]
     assert set(translations) == {"en", "de", "fr"}  # the court's languages and the applicant's
     assert translations["de"]["labels"]["company.name"] == "Firma"

@@ -1,0 +1,113 @@
+"""Reads of the back-office. Every read is scoped in the query by the authorities the user works for:
+another authority's application is not in the queryset, so looking it up answers 404."""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+
+from portal.accounts.models import AuthorityMembership, AuthorityRole
+from portal.accounts.selectors import authorities_of, is_member
+from portal.backoffice.models import Case
+from portal.dossiers.models import Application, ApplicationMessage, StateChange
+from portal.dossiers.states import ApplicationState
+
+A = ApplicationState
+# what the back-office shows: from delivery on (earlier states are the applicant's and the pipeline's)
+BACKOFFICE_STATES = (
+    A.DELIVERED,
+    A.RECEIVED,
+    A.IN_REVIEW,
+    A.MORE_INFORMATION_REQUESTED,
+    A.APPROVED,
+    A.REFUSED,
+    A.TACITLY_APPROVED,
+    A.WITHDRAWN,
+)
+OPEN_STATES = (A.DELIVERED, A.RECEIVED, A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED)
+BACKOFFICE_CHANNEL = "backoffice"
+
+
+def is_backoffice_application(application: Application) -> bool:
+    """Whether the portal's back-office is this application's channel (not the authority's own AS4
+    access point)."""
+    authority = application.procedure_snapshot.get("authority") or {}
+    channel = authority.get("delivery_channel") or {}
+    return bool(authority.get("identifier")) and channel.get("transport") == BACKOFFICE_CHANNEL
+
+
+def cases_for(user) -> QuerySet[Case]:
+    """Every case of the authorities the user works for, nothing else (none for anyone else)."""
+    identifiers = list(authorities_of(user))
+    return (
+        Case.objects.filter(authority_identifier__in=identifiers, application__state__in=BACKOFFICE_STATES)
+        .select_related("application", "application__dossier", "application__dossier__owner", "assignee")
+        .order_by(F("due_at").asc(nulls_last=True), "application__created_at", "id")
+    )
+
+
+def inbox(user, *, state: str | None = None, assigned_to_me: bool = False) -> QuerySet[Case]:
+    """The user's inbox: open cases (or those in ``state``), the nearest deadline first."""
+    cases = cases_for(user)
+    cases = (
+        cases.filter(application__state=state) if state else cases.filter(application__state__in=OPEN_STATES)
+    )
+    if assigned_to_me:
+        cases = cases.filter(assignee=user)
+    return cases
+
+
+def case_for(user, application_public_id) -> Case:
+    """The case of this application if the user works for its authority; Http404 otherwise."""
+    case = cases_for(user).filter(application__public_id=application_public_id).first()
+    if case is None:
+        raise Http404("No such application in your authorities' inbox.")
+    return case
+
+
+def role_in(user, case: Case) -> str | None:
+    return authorities_of(user).get(case.authority_identifier)
+
+
+def is_supervisor(user, case: Case) -> bool:
+    return is_member(user, case.authority_identifier, AuthorityRole.SUPERVISOR)
+
+
+def colleagues(case: Case) -> QuerySet[AuthorityMembership]:
+    """Who may be assigned the case: the members of its authority."""
+    return (
+        AuthorityMembership.objects.filter(
+            authority_identifier=case.authority_identifier, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def application_history(case: Case) -> QuerySet[StateChange]:
+    return case.application.state_changes.select_related("actor").order_by("at", "id")
+
+
+def correspondence(case: Case) -> QuerySet[ApplicationMessage]:
+    return case.application.messages.select_related("author").order_by("created_at", "id")
+
+
+def attached_documents(application: Application) -> list:
+    """Hook for the documents the applicant attached. The dossiers block has no documents yet; when it
+    provides ``portal.dossiers.selectors.application_documents(application)`` this returns its answer
+    (objects with ``name`` and ``url``) and the detail page lists them."""
+    from portal.dossiers import selectors as dossier_selectors
+
+    provider = getattr(dossier_selectors, "application_documents", None)
+    return list(provider(application)) if provider is not None else []
+
+
+def staff_may_view_report(user, report) -> bool:
+    """Signing's report access rule: staff see the validation report of an application delivered to
+    their authority."""
+    identifiers = list(authorities_of(user))
+    if not identifiers:
+        return False
+    return Case.objects.filter(
+        authority_identifier__in=identifiers, application__signing_request__report=report
+    ).exists()

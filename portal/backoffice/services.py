@@ -1,0 +1,363 @@
+"""Writes of the back-office: the case's clock, assignment, requests for information and decisions.
+
+Every action checks, again, that the actor works for the case's authority in a role allowed to do it
+(the views only offer what is allowed). Roles: a clerk acknowledges receipt, takes an application into
+review (it is then assigned to them) and, on the applications assigned to them, asks for more
+information and decides; a supervisor can do all of that on any application of their authority and
+reassigns applications between its members. State changes go through ``dossiers.services``."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.accounts.models import AuthorityRole
+from portal.accounts.selectors import is_member
+from portal.backoffice.clock import compute_clock
+from portal.backoffice.models import Case
+from portal.backoffice.selectors import (
+    BACKOFFICE_CHANNEL,
+    BACKOFFICE_STATES,
+    colleagues,
+    is_backoffice_application,
+)
+from portal.dossiers import services as dossier_services
+from portal.dossiers.models import Application, ApplicationMessage
+from portal.dossiers.snapshot import procedure_terms
+from portal.dossiers.states import ApplicationState, IllegalTransition
+
+A = ApplicationState
+logger = logging.getLogger(__name__)
+TACIT_APPROVAL_ACTOR = "tacit-approval clock"
+
+
+class BackofficeError(Exception):
+    """An action that cannot be done now (state, assignment); nothing was changed. Meant for the user."""
+
+
+# --- The case and its clock -------------------------------------------------------------------
+
+
+def sync_case(application: Application) -> Case | None:
+    """Open or update the case of an application delivered to the back-office, its clock recomputed
+    from the state history. None for applications that are not the back-office's."""
+    existing = Case.objects.filter(application=application).first()
+    if existing is None and not (
+        is_backoffice_application(application) and application.state in BACKOFFICE_STATES
+    ):
+        return None
+    changes = list(application.state_changes.order_by("at", "id").values_list("to_state", "at"))
+    clock = compute_clock(changes, procedure_terms(application.procedure_snapshot))
+    values = {
+        "clock_started_at": clock.started_at,
+        "clock_stopped_since": clock.stopped_since,
+        "decision_due_at": clock.decision_due_at,
+        "tacit_approval_at": clock.tacit_approval_at,
+        "due_at": clock.due_at,
+        "closed_at": clock.closed_at,
+    }
+    if existing is None:
+        identifier = application.procedure_snapshot["authority"]["identifier"]
+        case, _created = Case.objects.get_or_create(
+            application=application, defaults={"authority_identifier": identifier, **values}
+        )
+        return case
+    if existing.tacit_approval_at != clock.tacit_approval_at:
+        values["tacit_warning_sent_at"] = None  # the time moved: warn again before the new one
+    for field, value in values.items():
+        setattr(existing, field, value)
+    existing.save(update_fields=[*values, "updated_at"])
+    return existing
+
+
+def open_missing_cases() -> int:
+    """Cases for back-office applications that have none (delivered before this block was installed,
+    or while its receiver failed); returns how many were opened."""
+    missing = Application.objects.filter(
+        state__in=BACKOFFICE_STATES,
+        backoffice_case__isnull=True,
+        procedure_snapshot__authority__delivery_channel__transport=BACKOFFICE_CHANNEL,
+    )
+    opened = 0
+    for application in missing.iterator():
+        with transaction.atomic():
+            if sync_case(application) is not None:
+                opened += 1
+    return opened
+
+
+# --- Who may do what --------------------------------------------------------------------------
+
+
+def _require_member(actor, case: Case) -> None:
+    if not is_member(actor, case.authority_identifier):
+        raise PermissionDenied("Not a member of this application's authority.")
+
+
+def _require_handler(actor, case: Case) -> None:
+    """The assignee, or a supervisor of the authority."""
+    _require_member(actor, case)
+    if is_member(actor, case.authority_identifier, AuthorityRole.SUPERVISOR):
+        return
+    if case.assignee_id != actor.pk:
+        raise PermissionDenied("Only the assigned clerk or a supervisor may do this.")
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update().select_related("application", "application__dossier").get(pk=case.pk)
+    )
+
+
+def _transition(case: Case, to_state: str, *, actor, reason: str) -> None:
+    try:
+        dossier_services.transition(case.application, to_state, actor=actor, reason=reason)
+    except IllegalTransition:
+        raise BackofficeError(
+            _("This application is now “%(state)s”: it cannot be changed that way.")
+            % {"state": case.application.get_state_display()}
+        ) from None
+
+
+# --- Actions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge_receipt(case: Case, *, actor) -> Case:
+    """delivered -> received; the applicant gets the acknowledgement with the time limits (Services
+    Directive art. 13(5))."""
+    _require_member(actor, case)
+    case = _locked(case)
+    _transition(case, A.RECEIVED, actor=actor, reason="Receipt acknowledged by the authority.")
+    case.refresh_from_db()
+    _notify_applicant(case, "backoffice/email/received.txt", gettext_lazy("Your application was received"))
+    return case
+
+
+@transaction.atomic
+def take_into_review(case: Case, *, actor) -> Case:
+    """Assign the application to the actor and, if it was not yet in review, put it in review.
+
+    A clerk cannot take an application assigned to someone else: a supervisor reassigns it."""
+    _require_member(actor, case)
+    case = _locked(case)
+    supervisor = is_member(actor, case.authority_identifier, AuthorityRole.SUPERVISOR)
+    if case.assignee_id not in (None, actor.pk) and not supervisor:
+        raise BackofficeError(
+            _("This application is assigned to %(person)s. Ask a supervisor to reassign it.")
+            % {"person": case.assignee}
+        )
+    if case.application.state in (A.DELIVERED, A.RECEIVED):
+        _transition(case, A.IN_REVIEW, actor=actor, reason="Taken into review.")
+    elif case.application.state not in (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED):
+        raise BackofficeError(
+            _("This application is “%(state)s”: there is nothing left to review.")
+            % {"state": case.application.get_state_display()}
+        )
+    case.refresh_from_db()
+    case.assignee, case.assigned_at = actor, timezone.now()
+    case.save(update_fields=["assignee", "assigned_at", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def reassign(case: Case, *, actor, assignee) -> Case:
+    """A supervisor gives the application to another member of the authority."""
+    if not is_member(actor, case.authority_identifier, AuthorityRole.SUPERVISOR):
+        raise PermissionDenied("Only a supervisor reassigns applications.")
+    if assignee is None or not is_member(assignee, case.authority_identifier):
+        raise BackofficeError(_("Choose a member of your authority."))
+    case = _locked(case)
+    case.assignee, case.assigned_at = assignee, timezone.now()
+    case.save(update_fields=["assignee", "assigned_at", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def request_information(case: Case, *, actor, message: str) -> ApplicationMessage:
+    """Ask the applicant for more information: the clock stops until they reply."""
+    _require_member(actor, case)
+    case = _locked(case)
+    _require_handler(actor, case)  # on the locked row: the assignment may just have changed
+    if case.application.state != A.IN_REVIEW:
+        raise BackofficeError(_("Take the application into review before asking for more information."))
+    try:
+        sent = dossier_services.record_message(
+            case.application,
+            kind=ApplicationMessage.Kind.INFORMATION_REQUEST,
+            body=message,
+            author=actor,
+            to_state=A.MORE_INFORMATION_REQUESTED,
+            reason="The authority asked for more information.",
+        )
+    except dossier_services.DossierError as error:
+        raise BackofficeError(str(error)) from None
+    except IllegalTransition:
+        raise BackofficeError(
+            _("Take the application into review before asking for more information.")
+        ) from None
+    _notify_applicant(
+        case,
+        "backoffice/email/information_requested.txt",
+        gettext_lazy("The authority needs more information"),
+        sent,
+    )
+    return sent
+
+
+DECISIONS = {A.APPROVED: "approved", A.REFUSED: "refused"}
+
+
+@transaction.atomic
+def decide(case: Case, *, actor, outcome: str, reasons: str) -> ApplicationMessage:
+    """Approve or refuse, with the reasons the applicant reads (and, for a refusal, how to appeal)."""
+    _require_member(actor, case)
+    if outcome not in DECISIONS:
+        raise BackofficeError(_("Choose whether to approve or refuse the application."))
+    case = _locked(case)
+    _require_handler(actor, case)  # on the locked row: the assignment may just have changed
+    allowed = (A.IN_REVIEW,) if outcome == A.APPROVED else (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED)
+    if case.application.state not in allowed:
+        raise BackofficeError(
+            _("This application is “%(state)s”: it cannot be decided now.")
+            % {"state": case.application.get_state_display()}
+        )
+    try:
+        decision = dossier_services.record_message(
+            case.application,
+            kind=ApplicationMessage.Kind.DECISION,
+            body=reasons,
+            author=actor,
+            to_state=outcome,
+            reason=f"Decision: {DECISIONS[outcome]}.",
+        )
+    except dossier_services.DossierError as error:
+        raise BackofficeError(str(error)) from None
+    except IllegalTransition:
+        raise BackofficeError(_("This application cannot be decided now.")) from None
+    _notify_applicant(
+        case,
+        "backoffice/email/decision.txt",
+        gettext_lazy("The authority decided on your application"),
+        decision,
+    )
+    return decision
+
+
+# --- The tacit-approval clock (beat) ----------------------------------------------------------
+
+
+def apply_tacit_approvals(now=None) -> list[str]:
+    """Tacitly approve every back-office application whose tacit-approval time has passed without a
+    decision (and whose clock runs: not while the authority waits for the applicant). Each in its own
+    transaction; a case decided meanwhile is left alone. Returns the public ids approved."""
+    now = now or timezone.now()
+    open_missing_cases()
+    due = Case.objects.filter(
+        tacit_approval_at__lte=now,
+        clock_stopped_since__isnull=True,
+        application__state__in=(A.DELIVERED, A.RECEIVED, A.IN_REVIEW),
+    ).values_list("pk", flat=True)
+    approved = []
+    for pk in list(due):
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update()
+                .select_related("application", "application__dossier")
+                .get(pk=pk)
+            )
+            if case.tacit_approval_at is None or case.tacit_approval_at > now:
+                continue
+            try:
+                dossier_services.transition(
+                    case.application,
+                    A.TACITLY_APPROVED,
+                    system_actor=TACIT_APPROVAL_ACTOR,
+                    reason=f"No decision by the tacit-approval time {case.tacit_approval_at.isoformat()}.",
+                )
+            except IllegalTransition:
+                continue  # decided or withdrawn meanwhile
+            case.refresh_from_db()
+            _notify_applicant(
+                case, "backoffice/email/tacitly_approved.txt", gettext_lazy("Your application is approved")
+            )
+            approved.append(str(case.application.public_id))
+    if approved:
+        logger.info("Tacitly approved %s application(s): %s", len(approved), ", ".join(approved))
+    return approved
+
+
+def warn_of_tacit_approvals(now=None) -> int:
+    """E-mail the staff of each open case whose tacit approval comes within
+    ``BACKOFFICE_TACIT_WARNING_DAYS``: the assignee, or every member of the authority while nobody is
+    assigned. Once per tacit-approval time (checkpointed on the case). Returns how many cases."""
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(days=settings.BACKOFFICE_TACIT_WARNING_DAYS)
+    due = Case.objects.filter(
+        tacit_approval_at__gt=now,
+        tacit_approval_at__lte=horizon,
+        tacit_warning_sent_at__isnull=True,
+        clock_stopped_since__isnull=True,
+        application__state__in=(A.DELIVERED, A.RECEIVED, A.IN_REVIEW),
+    ).values_list("pk", flat=True)
+    warned = 0
+    for pk in list(due):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().select_related("application", "assignee").get(pk=pk)
+            if case.tacit_warning_sent_at is not None:
+                continue
+            if case.assignee is not None:
+                people = [case.assignee]
+            else:
+                people = [membership.user for membership in colleagues(case)]
+            for person in people:
+                _warn_staff(case, person)
+            case.tacit_warning_sent_at = now
+            case.save(update_fields=["tacit_warning_sent_at", "updated_at"])
+            warned += 1
+    return warned
+
+
+def _warn_staff(case: Case, person) -> None:
+    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+        link = settings.PORTAL_BASE_URL + reverse("backoffice:detail", args=[case.application.public_id])
+        title = case.application.procedure_snapshot.get("title", "")
+        body = render_to_string(
+            "backoffice/email/tacit_warning.txt",
+            {"case": case, "procedure": title, "link": link},
+        )
+        send_mail(f"{gettext_lazy('Tacit approval is near')}: {title}", body, None, [person.email])
+
+
+# --- E-mail to the applicant ------------------------------------------------------------------
+
+
+def _notify_applicant(case: Case, template: str, subject, message: ApplicationMessage | None = None) -> None:
+    """E-mail the applicant in their dossier's language (queued: sent by a worker after commit)."""
+    application = case.application
+    dossier = application.dossier
+    with translation.override(dossier.language):
+        link = settings.PORTAL_BASE_URL + reverse(
+            "dossiers:application", args=[dossier.public_id, application.public_id]
+        )
+        snapshot = application.procedure_snapshot
+        context = {
+            "procedure": snapshot.get("title", ""),
+            "authority": (snapshot.get("authority") or {}).get("name", ""),
+            "case": case,
+            "terms": procedure_terms(snapshot),
+            "message": message,
+            "link": link,
+        }
+        body = render_to_string(template, context)
+        send_mail(f"{subject}: {context['procedure']}", body, None, [dossier.owner.email])
