@@ -358,7 +358,9 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=102
 CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS")
 _scanner_name = env_choice("DOCUMENT_SCANNER", ("none", "clamav"), "clamav" if CLAMAV_ADDRESS else "none")
 if _scanner_name == "clamav" and not CLAMAV_ADDRESS:
-    raise ImproperlyConfigured("DOCUMENT_SCANNER=clamav needs CLAMAV_ADDRESS (tcp://host:3310 or unix:///path).")
+    raise ImproperlyConfigured(
+        "DOCUMENT_SCANNER=clamav needs CLAMAV_ADDRESS (tcp://host:3310 or unix:///path)."
+    )
 DOCUMENT_SCANNER: dict = (
     {"class": "clamav", "address": CLAMAV_ADDRESS, "timeout": env_int("CLAMAV_TIMEOUT", 30, minimum=1)}
     if _scanner_name == "clamav"
