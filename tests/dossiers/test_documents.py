@@ -583,3 +583,23 @@ def test_scanner_options_are_validated(name, config, message):
 
     with pytest.raises(ScannerConfigurationError, match=message):
         get_scanner(name, **config)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "Nous n'avons pas reconnu ce fichier"),
+        ("de", "Wir konnten diese Datei an ihrem Inhalt nicht erkennen"),
+    ],
+)
+def test_refusals_speak_the_users_language(signed_in, dossier, application, language, expected):
+    from django.utils import translation
+
+    with translation.override(language):
+        url = reverse("dossiers:document-upload", args=[dossier.public_id, application.public_id, CONCEPT])
+    handle = io.BytesIO(b"<script>alert(1)</script>")
+    handle.name = "invoice.pdf"
+    response = signed_in.post(url, {"file": handle})
+    assert response.status_code == 400
+    assert expected in refused_message(response)
+    assert VaultDocument.objects.count() == 0
