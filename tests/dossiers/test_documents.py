@@ -603,3 +603,39 @@ def test_refusals_speak_the_users_language(signed_in, dossier, application, lang
     assert response.status_code == 400
     assert expected in refused_message(response)
     assert VaultDocument.objects.count() == 0
+
+
+def test_a_p7s_signature_is_recognised_from_its_content_and_validated(signed_in, user, dossier, application):
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    from tests.signing.pki import build_pki
+
+    pki = build_pki()
+    signature = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(files.PLAIN_PDF)
+        .add_signer(pki.signer.cert, pki.signer.key, hashes.SHA256())
+        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+    )
+    response = upload(signed_in, dossier, application, signature, "statutes.bin")
+    assert response.status_code == 302, refused_message(response)
+    document = VaultDocument.objects.get()
+    assert (document.mime_type, document.display_name, document.signed) == (
+        "application/pkcs7-signature",
+        "statutes.p7s",
+        True,
+    )
+    assert document.validation_report is not None and document.validation_report.uploaded_by == user
+
+
+def test_an_upload_without_the_csrf_token_is_refused_and_nothing_is_stored(
+    user, dossier, application, private_storage
+):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = upload(client, dossier, application, files.PLAIN_PDF, "statutes.pdf")
+    assert response.status_code == 403
+    assert VaultDocument.objects.count() == 0 and stored_files(private_storage) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 
@@ -139,3 +140,62 @@ def test_upload_two_documents_reuse_a_third_from_the_esafe_and_see_them_on_the_r
     assert "Expired on 2020-01-01" in page.locator("main").inner_text()
     assert_accessible(page)
     assert VaultDocument.objects.filter(owner=user).count() == 3
+
+
+def test_a_1_gb_upload_to_the_live_server_is_answered_long_before_it_is_sent(live_server, user, procedures):
+    """A real client streams a 1 GB body; the server answers 413 after the headers, and the client
+    stops. Nothing is stored."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.test import Client
+
+    dossier = services.start_dossier(
+        owner=user, procedure_ids=[procedures["commercial-register-entry"].pk], language="en"
+    )
+    application = dossier.applications.get()
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    path = reverse("dossiers:document-upload", args=[dossier.public_id, application.public_id, CONCEPT])
+    address = urlsplit(live_server.url)
+    declared = 1024**3
+    sent = 0
+    answer = b""
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        connection.sendall(
+            (
+                f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\n"
+                f"Cookie: {settings.SESSION_COOKIE_NAME}={cookie}\r\n"
+                "Content-Type: multipart/form-data; boundary=B\r\n"
+                f"Content-Length: {declared}\r\n\r\n"
+                '--B\r\nContent-Disposition: form-data; name="file"; filename="huge.pdf"\r\n\r\n%PDF-1.7\n'
+            ).encode()
+        )
+        connection.setblocking(False)
+        chunk = b"A" * (256 * 1024)
+        # bounded: at most 64 MiB are offered before giving up
+        while sent < 64 * 1024 * 1024 and b"\r\n\r\n" not in answer:
+            with contextlib.suppress(BlockingIOError):
+                answer += connection.recv(65536)
+            try:
+                sent += connection.send(chunk)
+            except BlockingIOError:
+                time.sleep(0.01)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        connection.setblocking(True)
+        connection.settimeout(10)
+        try:
+            while b"</html>" not in answer:
+                received = connection.recv(65536)
+                if not received:
+                    break
+                answer += received
+        except (ConnectionResetError, TimeoutError):
+            pass
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"larger than 20.0 MB" in answer
+    assert sent < declared / 10
+    assert VaultDocument.objects.count() == 0
