@@ -63,6 +63,9 @@ def upload(request: HttpRequest, public_id, step_key: str, concept: str) -> Http
     policy = vault.policy_for(application, concept)
     if policy is None:
         raise Http404("This application does not ask for that document.")
+    if request.content_type != "multipart/form-data":
+        # not a file upload form: refused before the body is read
+        return _refused(request, dossier, application, concept, _("Choose a file to upload."))
     handler = LimitedUploadHandler(policy.max_bytes, request)
     request.upload_handlers = [handler]
     request.POST  # noqa: B018 - parse the body now, through the handler only

@@ -639,3 +639,9 @@ def test_an_upload_without_the_csrf_token_is_refused_and_nothing_is_stored(
     response = upload(client, dossier, application, files.PLAIN_PDF, "statutes.pdf")
     assert response.status_code == 403
     assert VaultDocument.objects.count() == 0 and stored_files(private_storage) == []
+
+
+def test_a_post_that_is_not_a_file_upload_is_refused_before_its_body_is_read(signed_in, dossier, application):
+    response = signed_in.post(upload_url(dossier, application), "x" * 5_000_000, content_type="text/plain")
+    assert response.status_code == 400 and "Choose a file to upload" in refused_message(response)
+    assert VaultDocument.objects.count() == 0

@@ -199,3 +199,26 @@ def test_a_1_gb_upload_to_the_live_server_is_answered_long_before_it_is_sent(liv
     assert b"larger than 20.0 MB" in answer
     assert sent < declared / 10
     assert VaultDocument.objects.count() == 0
+
+
+@pytest.mark.browser
+def test_the_browser_stops_a_file_over_the_limit_before_sending_it(
+    page, live_server, settings, user, procedures
+):
+    settings.DOCUMENT_MAX_BYTES = 4096
+    dossier = services.start_dossier(
+        owner=user, procedure_ids=[procedures["commercial-register-entry"].pk], language="en"
+    )
+    application = dossier.applications.get()
+    sign_in(page, live_server, user)
+    page.goto(f"/en/dossiers/{dossier.public_id}/step/{application.public_id}/")
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/upload/" in request.url else None)
+    page.get_by_label(re.compile("^Upload a file for")).set_input_files(
+        {"name": "big.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" + b"0" * 10_000}
+    )
+    page.get_by_role("button", name="Upload Articles of association").click()
+    error = page.get_by_role("alert")
+    assert "larger than 4.0" in error.inner_text() and "cannot be uploaded" in error.inner_text()
+    assert sent == [] and VaultDocument.objects.count() == 0
+    assert_accessible(page)
