@@ -353,7 +353,27 @@ CELERY_BEAT_SCHEDULE = {
     "dossiers-sweep-submissions": {"task": "dossiers.sweep_submissions", "schedule": 300.0},
     "backoffice-tacit-approvals": {"task": "backoffice.tacit_approvals", "schedule": 300.0},
     "backoffice-tacit-approval-warnings": {"task": "backoffice.tacit_approval_warnings", "schedule": 3600.0},
+    "dossiers-rescan-pending": {"task": "dossiers.rescan_pending", "schedule": 600.0},
 }
+
+# --- Documents (dossier uploads, eSafe) ----------------------------------------------------------
+# Largest upload per document; an evidence type cannot raise it. Refused while the body streams in.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# The virus scanner (a registry, see portal/dossiers/scanning.py): "none" (embedded default, nothing
+# is scanned and documents say so) or "clamav" (clamd's INSTREAM at CLAMAV_ADDRESS).
+CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS")
+_scanner_name = env_choice("DOCUMENT_SCANNER", ("none", "clamav"), "clamav" if CLAMAV_ADDRESS else "none")
+if _scanner_name == "clamav" and not CLAMAV_ADDRESS:
+    raise ImproperlyConfigured(
+        "DOCUMENT_SCANNER=clamav needs CLAMAV_ADDRESS (tcp://host:3310 or unix:///path)."
+    )
+DOCUMENT_SCANNER: dict = (
+    {"class": "clamav", "address": CLAMAV_ADDRESS, "timeout": env_int("CLAMAV_TIMEOUT", 30, minimum=1)}
+    if _scanner_name == "clamav"
+    else {"class": "none"}
+)
+# A document whose scan failed (scanner down) is tried again after this many seconds, then longer.
+DOCUMENT_SCAN_RETRY_SECONDS = env_int("DOCUMENT_SCAN_RETRY_SECONDS", 60, minimum=1)
 
 # --- Delivery (AS4 access point) -------------------------------------------------------------
 # P-Modes, our key and the truststore: one JSON file (see portal/delivery/pmodes.py).

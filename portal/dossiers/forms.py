@@ -279,8 +279,13 @@ def missing_answers(dossier) -> list[tuple[Step, dict]]:
                 and is_empty(answers.get(item["concept"]))
             ):
                 missing.append((step, item))
+        attached = _satisfied_evidence(step.application) if step.document_fields else set()
         for item in step.document_fields:
-            if item["required"] and condition_holds(item.get("condition"), answers):
+            if (
+                item["required"]
+                and condition_holds(item.get("condition"), answers)
+                and item["concept"] not in attached
+            ):
                 missing.append((step, item))
     return missing
 
@@ -295,3 +300,8 @@ class ReplyForm(forms.Form):
         max_length=10_000,
         error_messages={"required": _("Write your reply.")},
     )
+def _satisfied_evidence(application) -> set[str]:
+    """Evidence requests with a clean (or, unscanned by configuration, usable) document attached."""
+    from portal.dossiers.vault import satisfied_concepts
+
+    return satisfied_concepts(application) if application is not None else set()

@@ -186,3 +186,75 @@ class ApplicationMessage(models.Model):
     @property
     def from_authority(self) -> bool:
         return self.kind != self.Kind.INFORMATION_REPLY
+class ScanStatus(models.TextChoices):
+    PENDING = "pending_scan", _("Waiting for the virus scan")
+    CLEAN = "clean", _("Scanned: no virus found")
+    NOT_SCANNED = "not_scanned", _("Not scanned: no virus scanner is configured")
+    INFECTED = "infected", _("Refused: a virus was found, the file was deleted")
+
+
+class VaultDocument(models.Model):
+    """A document in its owner's eSafe: uploaded once, attachable to any of their dossiers.
+
+    The file lives in ``storages["private"]`` under a random name; ``display_name`` is the sanitised
+    name the user gave it, used only for display and downloads."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vault_documents"
+    )
+    stored_name = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(_("file name"), max_length=255)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # set when an image was turned into a PDF because the authority takes only PDF
+    converted_from = models.CharField(max_length=100, blank=True)
+    scan_status = models.CharField(max_length=16, choices=ScanStatus, default=ScanStatus.PENDING)
+    scanned_by = models.CharField(max_length=32, blank=True)
+    scan_result = models.CharField(max_length=255, blank=True, help_text="what the scanner said")
+    scan_attempts = models.PositiveIntegerField(default=0)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    signed = models.BooleanField(default=False, help_text="carries an electronic signature")
+    validation_report = models.ForeignKey(
+        "signing.StoredValidationReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    evidence_type = models.CharField(_("kind of document"), max_length=100, blank=True)
+    evidence_type_name = models.CharField(max_length=255, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=255, blank=True)
+    issue_date = models.DateField(_("date of issue"), null=True, blank=True)
+    expiry_date = models.DateField(_("valid until"), null=True, blank=True)
+    language = models.CharField(_("language of the document"), max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_scan_status_display()})"
+
+    @property
+    def usable(self) -> bool:
+        """May be attached to and sent with an application: it passed (or skipped) the scan."""
+        return self.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
+
+
+class AttachedDocument(models.Model):
+    """A vault document given as the evidence an application asks under ``concept``."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    concept = models.CharField(max_length=64)
+    document = models.ForeignKey(VaultDocument, on_delete=models.PROTECT, related_name="attachments")
+    attached_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["attached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "concept", "document"], name="document_attached_once_per_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.display_name} for {self.concept}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from portal.dossiers.forms import COMMON_STEP, DOCUMENT_FIELD_TYPES, YES_NO, condition_holds, field_name
 from procedures.choices import COUNTRIES
@@ -53,8 +52,22 @@ def review_sections(dossier, steps) -> list[dict]:
                 "title": step.title,
                 "authority": step.authority_name,
                 "rows": rows,
-                "documents": step.document_fields,
-                "documents_note": _("Uploading documents is not available yet."),
+                "documents": _documents_of(step),
             }
         )
     return sections
+
+
+def _documents_of(step) -> list[dict]:
+    """Each evidence request of the step with the documents attached to it."""
+    attachments = list(step.application.documents.select_related("document__validation_report"))
+    return [
+        {
+            "label": item["label"],
+            "required": item["required"],
+            "documents": [a.document for a in attachments if a.concept == item["concept"]],
+            "edit_url": reverse("dossiers:step", args=[step.application.dossier.public_id, step.key])
+            + f"#documents-{field_name(item['concept'])}",
+        }
+        for item in step.document_fields
+    ]

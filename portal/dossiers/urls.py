@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.dossiers import signing_urls, views, views_submission
+from portal.dossiers import document_views, signing_urls, views, views_submission
 
 app_name = "dossiers"
 
@@ -28,5 +28,24 @@ urlpatterns = [
         views.application_status,
         name="application",
     ),
+    # documents and the eSafe
+    path(
+        "<uuid:public_id>/step/<str:step_key>/documents/<str:concept>/upload/",
+        document_views.upload,
+        name="document-upload",
+    ),
+    path(
+        "<uuid:public_id>/step/<str:step_key>/documents/<str:concept>/attach/",
+        document_views.attach,
+        name="document-attach",
+    ),
+    path(
+        "<uuid:public_id>/step/<str:step_key>/documents/remove/<int:attachment_id>/",
+        document_views.detach,
+        name="document-detach",
+    ),
+    path("esafe/", document_views.esafe, name="esafe"),
+    path("esafe/<uuid:document_id>/", document_views.esafe_document, name="esafe-document"),
+    path("esafe/<uuid:document_id>/download/", document_views.download, name="esafe-download"),
 ]
 urlpatterns += signing_urls.urlpatterns

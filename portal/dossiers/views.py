@@ -160,7 +160,11 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
                 "step": step,
                 "item": item,
                 "url": _step_url(dossier, step.key)
-                + (f"#id_{item['concept'].replace('.', '__')}" if item["type"] != "evidence_request" else ""),
+                + (
+                    f"#id_{item['concept'].replace('.', '__')}"
+                    if item["type"] != "evidence_request"
+                    else f"#documents-{item['concept'].replace('.', '__')}"
+                ),
             }
             for step, item in missing
         ],

@@ -38,3 +38,26 @@
   document.addEventListener("htmx:sendError", failed);
   document.addEventListener("htmx:timeout", failed);
 })();
+
+// Documents: a file over the limit is stopped before it is sent (the server refuses it anyway, but a
+// browser sending a huge file would otherwise wait, then may only see a dropped connection).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form.document-upload")) { return; }
+    var input = form.querySelector("input[type=file][data-max-bytes]");
+    var error = form.querySelector(".field__errors");
+    if (!input || !input.files || !input.files.length) { return; }
+    if (input.files[0].size > parseInt(input.getAttribute("data-max-bytes"), 10)) {
+      event.preventDefault();
+      if (error) {
+        error.textContent = form.getAttribute("data-too-large");
+        error.hidden = false;
+        var described = input.getAttribute("aria-describedby") || "";
+        if (described.indexOf(error.id) === -1) { input.setAttribute("aria-describedby", (error.id + " " + described).trim()); }
+      }
+      input.focus();
+    }
+  });
+})();
