@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from portal.accounts.models import AuthorityMembership, AuthorityRole
 from portal.accounts.selectors import authorities_of, is_member
@@ -92,14 +93,29 @@ def correspondence(case: Case) -> QuerySet[ApplicationMessage]:
     return case.application.messages.select_related("author").order_by("created_at", "id")
 
 
-def attached_documents(application: Application) -> list:
-    """Hook for the documents the applicant attached. The dossiers block has no documents yet; when it
-    provides ``portal.dossiers.selectors.application_documents(application)`` this returns its answer
-    (objects with ``name`` and ``url``) and the detail page lists them."""
-    from portal.dossiers import selectors as dossier_selectors
+def attached_documents(application: Application) -> list[dict]:
+    """The documents the applicant sent with the application (``name``, ``url``, ``size``, ``signed``)."""
+    from portal.dossiers.documents import usable_documents
 
-    provider = getattr(dossier_selectors, "application_documents", None)
-    return list(provider(application)) if provider is not None else []
+    return [
+        {
+            "name": document.display_name,
+            "url": reverse("backoffice:document", args=[application.public_id, document.public_id]),
+            "size": document.size,
+            "signed": document.signed,
+        }
+        for document in usable_documents(application)
+    ]
+
+
+def attached_document(application: Application, document_id):
+    """One of the documents the applicant sent with the application; Http404 for any other."""
+    from portal.dossiers.documents import usable_documents
+
+    for document in usable_documents(application):
+        if str(document.public_id) == str(document_id):
+            return document
+    raise Http404("No such document on this application.")
 
 
 def staff_may_view_report(user, report) -> bool:

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("applications/<uuid:application_id>/", views.detail, name="detail"),
     path("applications/<uuid:application_id>/application.pdf", views.application_pdf, name="pdf"),
+    path(
+        "applications/<uuid:application_id>/documents/<uuid:document_id>/",
+        views.document,
+        name="document",
+    ),
     path("applications/<uuid:application_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("applications/<uuid:application_id>/take/", views.take, name="take"),
     path("applications/<uuid:application_id>/reassign/", views.reassign, name="reassign"),

@@ -14,12 +14,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.selectors import authorities_of, profile_for
 from portal.backoffice import selectors, services
 from portal.backoffice.forms import DecisionForm, InboxFilterForm, ReassignForm, RequestInformationForm
+from portal.dossiers.documents import read_document
 from portal.dossiers.pdf import application_rows, render_application_pdf
 from portal.dossiers.selectors import signed_application_pdf
 from portal.dossiers.snapshot import procedure_terms
@@ -136,6 +138,21 @@ def application_pdf(request: HttpRequest, application_id) -> HttpResponse:
     response["Content-Disposition"] = (
         f'inline; filename="application-{case.application.public_id}-{kind}.pdf"'
     )
+    return response
+
+
+@authority_staff_required
+@require_GET
+def document(request: HttpRequest, application_id, document_id) -> HttpResponse:
+    """A document the applicant sent, to the staff of the receiving authority, as an attachment the
+    browser does not sniff or run."""
+    case = selectors.case_for(request.user, application_id)
+    attached = selectors.attached_document(case.application, document_id)
+    response = HttpResponse(read_document(attached), content_type=attached.mime_type)
+    response["Content-Disposition"] = content_disposition_header(True, attached.display_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 

@@ -353,18 +353,23 @@ def read_document(document) -> bytes:
         return handle.read()
 
 
-def documents_for_delivery(application) -> list[tuple[str, bytes, str]]:
-    """(display-safe file name, content, MIME type) of every usable document attached to the
-    application, in the order they were attached; names are made unique within the application."""
+def usable_documents(application) -> list:
+    """The documents attached to the application that may go to its authority (clean, or not scanned
+    by configuration), in the order they were attached."""
     from portal.dossiers.models import ScanStatus
 
     attachments = application.documents.select_related("document").filter(
         document__scan_status__in=[ScanStatus.CLEAN, ScanStatus.NOT_SCANNED]
     )
+    return [attachment.document for attachment in attachments]
+
+
+def documents_for_delivery(application) -> list[tuple[str, bytes, str]]:
+    """(display-safe file name, content, MIME type) of every usable document attached to the
+    application, in the order they were attached; names are made unique within the application."""
     result: list[tuple[str, bytes, str]] = []
     used: set[str] = set()
-    for attachment in attachments:
-        document = attachment.document
+    for document in usable_documents(application):
         name = document.display_name
         stem, _dot, extension = name.rpartition(".")
         counter = 2

@@ -300,6 +300,8 @@ class ReplyForm(forms.Form):
         max_length=10_000,
         error_messages={"required": _("Write your reply.")},
     )
+
+
 def _satisfied_evidence(application) -> set[str]:
     """Evidence requests with a clean (or, unscanned by configuration, usable) document attached."""
     from portal.dossiers.vault import satisfied_concepts

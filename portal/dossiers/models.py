@@ -186,6 +186,8 @@ class ApplicationMessage(models.Model):
     @property
     def from_authority(self) -> bool:
         return self.kind != self.Kind.INFORMATION_REPLY
+
+
 class ScanStatus(models.TextChoices):
     PENDING = "pending_scan", _("Waiting for the virus scan")
     CLEAN = "clean", _("Scanned: no virus found")

@@ -166,12 +166,22 @@ def application_rows(application: Application) -> list[dict]:
 
 
 def application_documents(application: Application) -> list[dict]:
-    """Hook for the documents slice: the documents attached to this application, each as
-    ``{"name", "evidence_type" (identifier), "media_type", "size", "sha256"}``.
+    """The documents attached to this application, each as
+    ``{"name", "evidence_type" (identifier), "media_type", "size", "sha256"}``: part of
+    :func:`pdf_inputs` (another document re-renders the PDF) and listed in the PDF, so the signature
+    over the PDF also binds the digests of the files sent with it."""
+    from portal.dossiers.documents import usable_documents
 
-    Nothing is attached yet, so it returns []. The documents slice replaces the body; what it returns is
-    part of :func:`pdf_inputs` (a new document re-renders the PDF) and is listed in the PDF."""
-    return []
+    return [
+        {
+            "name": document.display_name,
+            "evidence_type": document.evidence_type,
+            "media_type": document.mime_type,
+            "size": document.size,
+            "sha256": document.sha256,
+        }
+        for document in usable_documents(application)
+    ]
 
 
 def applicant_details(dossier: Dossier) -> dict:

@@ -46,13 +46,17 @@ class NotReady(Exception):
 
 
 def _application_files(application: Application) -> list[tuple[str, bytes, str]]:
-    """Every file the authority receives for the application: (name, bytes, media type).
+    """Every file the authority receives for the application: (name, bytes, media type): the signed
+    application PDF, then the applicant's documents (clean ones; the PDF lists their digests)."""
+    from portal.dossiers.documents import documents_for_delivery
 
-    Today the signed application PDF; the documents block adds the applicant's documents here."""
     pdf = signed_application_pdf(application)
     if pdf is None:
         raise NotReady(f"application {application.public_id} has no signed PDF")
-    return [("application.pdf", pdf, "application/pdf")]
+    documents = [
+        (f"documents/{name}", content, mime) for name, content, mime in documents_for_delivery(application)
+    ]
+    return [("application.pdf", pdf, "application/pdf"), *documents]
 
 
 def _applicant(dossier) -> dict[str, str]:

@@ -9,12 +9,15 @@ and a refused POST changes nothing. Allowed parties get the page (200) or the ac
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.urls import reverse
 
-from portal.dossiers.models import ApplicationMessage
+from portal.dossiers.models import ApplicationMessage, AttachedDocument, ScanStatus, VaultDocument
 from portal.dossiers.states import ApplicationState as A
 from portal.signing.models import SigningRequest, StoredValidationReport
 from tests.backoffice.conftest import AUTHORITY_A, AUTHORITY_B, submitted_application
@@ -35,7 +38,12 @@ PARTIES = [
 ]
 STAFF_OF_A = {"clerk_a", "other_clerk_a", "supervisor_a"}
 HANDLERS_OF_A = {"clerk_a", "supervisor_a"}  # the assigned clerk and the supervisor
-SECRETS = ("Salão Ana", "ana@example.pt")  # X's answer and e-mail: must never reach anyone else
+SECRETS = (
+    "Salão Ana",
+    "ana@example.pt",
+    "Salon Ana diploma",
+)  # X's answer and e-mail: must never reach anyone else
+DIPLOMA = b"%PDF-1.7 Salon Ana diploma"
 LOGIN = "/en/accounts/login/"
 MFA_SET_UP = "/en/accounts/2fa/totp/activate/"
 
@@ -46,6 +54,7 @@ class World:
     app_a: object  # X's application at authority A
     app_b: object  # Y's application at authority B
     report: StoredValidationReport
+    document: VaultDocument  # X's diploma, attached to app_a
 
 
 def build_world(state_a: str, *, assigned: bool) -> World:
@@ -76,7 +85,13 @@ def build_world(state_a: str, *, assigned: bool) -> World:
         source_name="x.pdf", source_sha256="0" * 64, status="signed", report=report,
     )  # fmt: skip
     app_a.save(update_fields=["signing_request"])
-    return World(users, app_a, app_b, report)
+    document = VaultDocument.objects.create(
+        owner=users["entrepreneur_x"], display_name="diploma.pdf", mime_type="application/pdf",
+        size=len(DIPLOMA), sha256=hashlib.sha256(DIPLOMA).hexdigest(), scan_status=ScanStatus.CLEAN,
+        stored_name=storages["private"].save("dossiers/test/diploma.pdf", ContentFile(DIPLOMA)),
+    )  # fmt: skip
+    AttachedDocument.objects.create(application=app_a, concept="diploma", document=document)
+    return World(users, app_a, app_b, report, document)
 
 
 @dataclass
@@ -102,6 +117,16 @@ def dossier_url(name):
 URLS = [
     Url("backoffice detail", "GET", bo("detail"), STAFF_OF_A),
     Url("backoffice pdf", "GET", bo("pdf"), STAFF_OF_A),
+    Url(
+        "backoffice document", "GET",
+        lambda world: reverse("backoffice:document", args=[world.app_a.public_id, world.document.public_id]),
+        STAFF_OF_A,
+    ),
+    Url(
+        "esafe document download", "GET",
+        lambda world: reverse("dossiers:esafe-download", args=[world.document.public_id]),
+        {"entrepreneur_x"},
+    ),
     Url("acknowledge", "POST", bo("acknowledge"), STAFF_OF_A, 302, state_a=A.DELIVERED, assigned=False),
     Url("take into review", "POST", bo("take"), STAFF_OF_A, 302, state_a=A.RECEIVED, assigned=False),
     Url(
@@ -256,3 +281,15 @@ def test_back_office_with_unknown_and_malformed_ids(client):
     assert client.get("/en/backoffice/applications/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/en/backoffice/applications/not-a-uuid/").status_code == 404
     assert client.get(reverse("backoffice:detail", args=[world.app_b.public_id])).status_code == 404
+
+
+def test_staff_get_the_applicants_document_as_sent_and_listed_on_the_case(client):
+    world = build_world(A.IN_REVIEW, assigned=True)
+    client.force_login(world.users["clerk_a"])
+    detail = client.get(bo("detail")(world)).content.decode()
+    url = reverse("backoffice:document", args=[world.app_a.public_id, world.document.public_id])
+    assert f'href="{url}"' in detail and "diploma.pdf" in detail
+    response = client.get(url)
+    assert response.content == DIPLOMA
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import subprocess
 import sys
 import time
 import zipfile
@@ -32,7 +33,7 @@ from procedures.demo_catalogue import connect_as4_authorities
 from tests.delivery.flaky import FlakyReceiver
 from tests.fixtures.processes import answers, free_port, serving
 
-from .submission_helpers import complete_dossier, fast_channel_retries, signed_dossier
+from .submission_helpers import complete_dossier, fast_channel_retries, sign_dossier, signed_dossier
 
 A = ApplicationState
 PARTY = "authority-demo"
@@ -248,3 +249,52 @@ def test_a_double_submit_starts_one_pipeline(
     assert SubmissionPackage.objects.filter(application__dossier=dossier).count() == 2
     page = client.get(f"/en/dossiers/{dossier.public_id}/delivery/").content.decode()
     assert page.count("Preparing and sealing the package") == 2 and "hx-trigger" in page
+
+
+@pytest.mark.django_db
+def test_the_applicants_documents_travel_in_the_sealed_container_and_are_listed_in_the_signed_pdf(
+    qtsp_signer, catalogue, procedures, user, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from portal.dossiers.models import AttachedDocument, ScanStatus, VaultDocument
+
+    dossier = complete_dossier(user, procedures, ["business-registration"])
+    [application] = dossier.applications.all()
+    diploma = b"%PDF-1.7\n% a scanned master craftsman diploma\n"
+    document = VaultDocument.objects.create(
+        owner=user, display_name="diploma.pdf", mime_type="application/pdf", size=len(diploma),
+        sha256=hashlib.sha256(diploma).hexdigest(), scan_status=ScanStatus.CLEAN,
+        stored_name=storages["private"].save("dossiers/test/diploma.pdf", ContentFile(diploma)),
+    )  # fmt: skip
+    pending = VaultDocument.objects.create(
+        owner=user, display_name="unscanned.pdf", mime_type="application/pdf", size=3, sha256="0" * 64,
+        scan_status=ScanStatus.PENDING,
+        stored_name=storages["private"].save("dossiers/test/unscanned.pdf", ContentFile(b"%PD")),
+    )  # fmt: skip
+    AttachedDocument.objects.create(application=application, concept="evidence.diploma", document=document)
+    AttachedDocument.objects.create(application=application, concept="evidence.other", document=pending)
+    sign_dossier(dossier, user)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.submit(dossier, user)
+
+    package = submission.build_package(application.pk)
+    with package.container.open("rb") as stored:
+        container = stored.read()
+    trust = TrustContext(anchors=[qtsp_signer.pki[test_pki.ROOT].asn1_cert])
+    report = validate(container, package.container_name, trust=trust)
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    # the clean document is sealed with the application; one still waiting for its scan is not sent
+    assert sorted(report.signatures[0].covers) == [
+        "application.pdf",
+        "documents/diploma.pdf",
+        "submission.xml",
+    ]
+    with zipfile.ZipFile(io.BytesIO(container)) as archive:
+        assert archive.read("documents/diploma.pdf") == diploma
+        signed_pdf = archive.read("application.pdf")
+    # the signature over the application PDF binds the document's digest
+    listed = subprocess.run(["pdftotext", "-", "-"], input=signed_pdf, capture_output=True, check=True)
+    assert "diploma.pdf" in listed.stdout.decode()
+    assert document.sha256[:16] in listed.stdout.decode().replace("\n", "").replace(" ", "")

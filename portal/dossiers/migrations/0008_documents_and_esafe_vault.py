@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0003_application_signing_request'),
+        ('dossiers', '0007_application_message'),
         ('signing', '0003_report_uploader'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
