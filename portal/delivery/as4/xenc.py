@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from lxml import etree
 
 from . import constants as c
+from . import templates
 from .dsig import new_id, qn, resolve_key_info
 from .errors import FAILED_DECRYPTION, EbmsError, UnsupportedAlgorithm
 from .keys import KeyPair, Truststore, public_key_of, subject_key_identifier
@@ -41,69 +42,31 @@ class EncryptedAttachment:
     ciphertext: bytes
 
 
+_OAEP_SHA256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+
 def encrypt_attachments(
-    security: etree._Element,
     recipient: x509.Certificate,
     attachments: list[tuple[str, str, bytes]],
-) -> list[EncryptedAttachment]:
+) -> tuple[str, list[EncryptedAttachment]]:
     """Encrypt each ``(content_id, mime_type, content)`` under one fresh AES-128 key, wrapped with
-    RSA-OAEP (SHA-256, MGF1-SHA256) for ``recipient``; the XML goes first into wsse:Security."""
+    RSA-OAEP (SHA-256, MGF1-SHA256) for ``recipient``. Returns the xenc:EncryptedKey and
+    xenc:EncryptedData elements (as text, to go first into wsse:Security) and the ciphertexts."""
     key = AESGCM.generate_key(bit_length=128)
     aes = AESGCM(key)
-    wrapped = public_key_of(recipient).encrypt(
-        key, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
-    )
-    encrypted_key = etree.Element(qn(c.XENC, "EncryptedKey"), Id=new_id("EK"), nsmap={"xenc": c.XENC})
-    method = etree.SubElement(encrypted_key, qn(c.XENC, "EncryptionMethod"), Algorithm=c.RSA_OAEP)
-    etree.SubElement(method, qn(c.DS, "DigestMethod"), Algorithm=c.SHA256, nsmap={"ds": c.DS})
-    etree.SubElement(method, qn(c.XENC11, "MGF"), Algorithm=c.MGF1_SHA256, nsmap={"xenc11": c.XENC11})
-    key_info = etree.SubElement(encrypted_key, qn(c.DS, "KeyInfo"), nsmap={"ds": c.DS})
-    token_ref = etree.SubElement(key_info, qn(c.WSSE, "SecurityTokenReference"))
-    identifier = etree.SubElement(
-        token_ref, qn(c.WSSE, "KeyIdentifier"), EncodingType=c.BASE64_BINARY, ValueType=c.X509_SKI
-    )
-    identifier.text = base64.b64encode(subject_key_identifier(recipient)).decode()
-    cipher_data = etree.SubElement(encrypted_key, qn(c.XENC, "CipherData"))
-    etree.SubElement(cipher_data, qn(c.XENC, "CipherValue")).text = base64.b64encode(wrapped).decode()
-    reference_list = etree.SubElement(encrypted_key, qn(c.XENC, "ReferenceList"))
-    results, data_elements = [], []
+    wrapped = public_key_of(recipient).encrypt(key, _OAEP_SHA256)
+    results, data = [], []
     for content_id, mime_type, content in attachments:
-        data_id = new_id("ED")
-        etree.SubElement(reference_list, qn(c.XENC, "DataReference"), URI="#" + data_id)
-        data = etree.Element(
-            qn(c.XENC, "EncryptedData"),
-            Id=data_id,
-            MimeType=mime_type,
-            Type=c.SWA_CONTENT_ONLY,
-            nsmap={"xenc": c.XENC},
-        )
-        etree.SubElement(data, qn(c.XENC, "EncryptionMethod"), Algorithm=c.AES128_GCM)
-        data_key_info = etree.SubElement(data, qn(c.DS, "KeyInfo"), nsmap={"ds": c.DS})
-        data_ref = etree.SubElement(
-            data_key_info,
-            qn(c.WSSE, "SecurityTokenReference"),
-            {qn(c.WSSE11, "TokenType"): c.ENCRYPTED_KEY_TOKEN},
-            nsmap={"wsse11": c.WSSE11},
-        )
-        etree.SubElement(data_ref, qn(c.WSSE, "Reference"), URI="#" + encrypted_key.get("Id"))
-        reference = etree.SubElement(
-            etree.SubElement(data, qn(c.XENC, "CipherData")),
-            qn(c.XENC, "CipherReference"),
-            URI="cid:" + content_id,
-        )
-        etree.SubElement(
-            etree.SubElement(reference, qn(c.XENC, "Transforms")),
-            qn(c.DS, "Transform"),
-            Algorithm=c.SWA_CIPHERTEXT,
-            nsmap={"ds": c.DS},
-        )
         nonce = os.urandom(12)
         results.append(EncryptedAttachment(content_id, mime_type, nonce + aes.encrypt(nonce, content, None)))
-        data_elements.append(data)
-    security.insert(0, encrypted_key)
-    for index, data in enumerate(data_elements, start=1):
-        security.insert(index, data)
-    return results
+        data.append((new_id("ED"), content_id, mime_type))
+    header = templates.encryption_header(
+        key_id=new_id("EK"),
+        wrapped_key=wrapped,
+        recipient_ski=subject_key_identifier(recipient),
+        data=data,
+    )
+    return header, results
 
 
 @dataclass
