@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ SOAP_NAMESPACES = (c.SOAP12, c.SOAP11)
 SUPPORTED_COMPRESSION = (c.GZIP,)
 
 
+@functools.cache
 def eb(local: str) -> str:
     return qn(c.EB, local)
 
