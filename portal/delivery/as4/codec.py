@@ -21,7 +21,7 @@ from lxml import etree
 
 from . import compression, dsig, ebms, mime, templates, xenc
 from . import constants as c
-from .dsig import ReferenceCheck, SignatureCheck, qn
+from .dsig import ReferenceCheck, SignatureCheck, child, child_text, children, qn
 from .ebms import PartInfo, Property, SignalMessage, UserMessage, UserMessageHeader
 from .errors import (
     EXTERNAL_PAYLOAD_ERROR,
@@ -51,8 +51,8 @@ class SignedReference:
 
     @classmethod
     def of(cls, element: etree._Element) -> SignedReference:
-        method = element.find(qn(c.DS, "DigestMethod"))
-        value = "".join((element.findtext(qn(c.DS, "DigestValue")) or "").split())
+        method = child(element, qn(c.DS, "DigestMethod"))
+        value = "".join((child_text(element, qn(c.DS, "DigestValue")) or "").split())
         return cls(
             element.get("URI") or "",
             method.get("Algorithm") if method is not None else "",
@@ -155,12 +155,12 @@ def _reparse(root: etree._Element) -> tuple[etree._Element, etree._Element, etre
     # lxml's subtree c14n misses in-scope namespaces of freshly built trees (the InclusiveNamespaces
     # prefixes): a hand-built tree is signed as a receiver will parse it, a parsed tree.
     root = etree.fromstring(etree.tostring(root))
-    header = root.find(qn(c.SOAP12, "Header"))
+    header = child(root, qn(c.SOAP12, "Header"))
     return (
         root,
-        header.find(qn(c.WSSE, "Security")),
-        header.find(ebms.eb("Messaging")),
-        root.find(qn(c.SOAP12, "Body")),
+        child(header, qn(c.WSSE, "Security")),
+        child(header, ebms.eb("Messaging")),
+        child(root, qn(c.SOAP12, "Body")),
     )
 
 
@@ -354,8 +354,8 @@ def _receive(
     root = parse_xml(transport.envelope)
     result.envelope = root
     soap = etree.QName(root).namespace
-    body_node = root.find(qn(soap, "Body")) if soap in ebms.SOAP_NAMESPACES else None
-    fault = body_node.find(qn(soap, "Fault")) if body_node is not None else None
+    body_node = child(root, qn(soap, "Body")) if soap in ebms.SOAP_NAMESPACES else None
+    fault = child(body_node, qn(soap, "Fault")) if body_node is not None else None
     if fault is not None:
         result.fault = _parse_fault(fault, soap)
         if root.find(f".//{ebms.eb('Messaging')}") is None:
@@ -374,8 +374,8 @@ def _receive(
 
     ids = dsig.index_ids(root)
     carried = dsig.message_certificates(root)
-    header = root.find(qn(soap, "Header"))
-    securities = header.findall(qn(c.WSSE, "Security"))
+    header = child(root, qn(soap, "Header"))
+    securities = children(header, qn(c.WSSE, "Security"))
     if len(securities) > 1:
         raise EbmsError(POLICY_NONCOMPLIANCE, "more than one wsse:Security header")
     security = securities[0] if securities else None
@@ -538,12 +538,12 @@ def _parse_fault(fault: etree._Element, soap: str) -> SoapFault:
 def nri_references(signal: SignalMessage) -> list[SignedReference]:
     """The ds:References a receipt's ebbp:NonRepudiationInformation gives back (EBMS:0302 if malformed)."""
     receipt = signal.receipt
-    nri = receipt.find(qn(c.EBBP, "NonRepudiationInformation")) if receipt is not None else None
+    nri = child(receipt, qn(c.EBBP, "NonRepudiationInformation")) if receipt is not None else None
     if nri is None:
         raise EbmsError(INVALID_RECEIPT, "the receipt has no ebbp:NonRepudiationInformation")
     references = []
-    for part in nri.findall(qn(c.EBBP, "MessagePartNRInformation")):
-        reference = part.find(qn(c.DS, "Reference"))
+    for part in children(nri, qn(c.EBBP, "MessagePartNRInformation")):
+        reference = child(part, qn(c.DS, "Reference"))
         if reference is None:
             raise EbmsError(INVALID_RECEIPT, "ebbp:MessagePartNRInformation without ds:Reference")
         try:
@@ -557,9 +557,9 @@ def nri_references(signal: SignalMessage) -> list[SignedReference]:
 
 def _check_receipt_structure(result: ParsedMessage) -> None:
     receipt = result.signal.receipt
-    if receipt.find(qn(c.EBBP, "NonRepudiationInformation")) is not None:
+    if child(receipt, qn(c.EBBP, "NonRepudiationInformation")) is not None:
         nri_references(result.signal)
-    elif receipt.find(ebms.eb("UserMessage")) is None:
+    elif child(receipt, ebms.eb("UserMessage")) is None:
         raise EbmsError(
             INVALID_RECEIPT,
             "eb:Receipt holds neither ebbp:NonRepudiationInformation nor a copy of the UserMessage",
@@ -576,7 +576,7 @@ def sent_references(data: bytes, content_type: str | None = None) -> tuple[str, 
     signed_info = root.find(f".//{qn(c.DS, 'Signature')}/{qn(c.DS, 'SignedInfo')}")
     if signed_info is None:
         return message_id, []
-    return message_id, [SignedReference.of(r) for r in signed_info.findall(qn(c.DS, "Reference"))]
+    return message_id, [SignedReference.of(r) for r in children(signed_info, qn(c.DS, "Reference"))]
 
 
 def verify_receipt(

@@ -16,7 +16,7 @@ from lxml import etree
 
 from . import constants as c
 from . import templates
-from .dsig import new_id, qn, resolve_key_info
+from .dsig import child, child_text, children, grandchildren, new_id, qn, resolve_key_info
 from .errors import FAILED_DECRYPTION, EbmsError, UnsupportedAlgorithm
 from .keys import KeyPair, Truststore, public_key_of, subject_key_identifier
 
@@ -96,11 +96,13 @@ def find_encryption(
     decryption_key: KeyPair | None,
 ) -> list[EncryptionInfo]:
     infos = []
-    for encrypted_key in security.findall(qn(c.XENC, "EncryptedKey")):
+    for encrypted_key in children(security, qn(c.XENC, "EncryptedKey")):
         store = Truststore([decryption_key.certificate]) if decryption_key else truststore
         recipient, kind, for_us = None, None, None
         try:
-            recipient, _, kind = resolve_key_info(encrypted_key.find(qn(c.DS, "KeyInfo")), ids, store, extra)
+            recipient, _, kind = resolve_key_info(
+                child(encrypted_key, qn(c.DS, "KeyInfo")), ids, store, extra
+            )
             if decryption_key is not None:
                 for_us = recipient == decryption_key.certificate
         except EbmsError:
@@ -116,7 +118,7 @@ def find_encryption(
 
 def _data_elements(encrypted_key: etree._Element, ids: dict[str, etree._Element]) -> list[etree._Element]:
     elements = []
-    for reference in encrypted_key.iterfind(f"{qn(c.XENC, 'ReferenceList')}/{qn(c.XENC, 'DataReference')}"):
+    for reference in grandchildren(encrypted_key, qn(c.XENC, "ReferenceList"), qn(c.XENC, "DataReference")):
         uri = reference.get("URI") or ""
         target = ids.get(uri[1:]) if uri.startswith("#") else None
         if target is None or target.tag != qn(c.XENC, "EncryptedData"):
@@ -126,7 +128,8 @@ def _data_elements(encrypted_key: etree._Element, ids: dict[str, etree._Element]
 
 
 def _cipher_uri(data: etree._Element) -> str | None:
-    reference = data.find(f"{qn(c.XENC, 'CipherData')}/{qn(c.XENC, 'CipherReference')}")
+    found = grandchildren(data, qn(c.XENC, "CipherData"), qn(c.XENC, "CipherReference"))
+    reference = found[0] if found else None
     if reference is None:
         return None
     uri = reference.get("URI") or ""
@@ -136,25 +139,26 @@ def _cipher_uri(data: etree._Element) -> str | None:
 
 
 def unwrap_key(encrypted_key: etree._Element, key: KeyPair) -> bytes:
-    method = encrypted_key.find(qn(c.XENC, "EncryptionMethod"))
+    method = child(encrypted_key, qn(c.XENC, "EncryptionMethod"))
     algorithm = method.get("Algorithm") if method is not None else None
-    digest = method.find(qn(c.DS, "DigestMethod")) if method is not None else None
+    digest = child(method, qn(c.DS, "DigestMethod")) if method is not None else None
     digest_uri = digest.get("Algorithm") if digest is not None else c.DIGEST_SHA1
     if digest_uri not in HASHES:
         raise UnsupportedAlgorithm("key transport digest", digest_uri)
     if algorithm == c.RSA_OAEP_MGF1P:
         mgf = hashes.SHA1
     elif algorithm == c.RSA_OAEP:
-        mgf_element = method.find(qn(c.XENC11, "MGF"))
+        mgf_element = child(method, qn(c.XENC11, "MGF"))
         mgf_uri = mgf_element.get("Algorithm") if mgf_element is not None else c.MGF1_SHA1
         if mgf_uri not in MGFS:
             raise UnsupportedAlgorithm("MGF", mgf_uri)
         mgf = MGFS[mgf_uri]
     else:
         raise UnsupportedAlgorithm("key transport", algorithm)
-    params = method.findtext(qn(c.XENC, "OAEPparams"))
+    params = child_text(method, qn(c.XENC, "OAEPparams"))
     label = _b64(params) if params else None
-    cipher_value = _b64(encrypted_key.findtext(f"{qn(c.XENC, 'CipherData')}/{qn(c.XENC, 'CipherValue')}"))
+    values = grandchildren(encrypted_key, qn(c.XENC, "CipherData"), qn(c.XENC, "CipherValue"))
+    cipher_value = _b64((values[0].text or "") if values else None)
     try:
         return key.private_key.decrypt(
             cipher_value, padding.OAEP(mgf=padding.MGF1(mgf()), algorithm=HASHES[digest_uri](), label=label)
@@ -183,7 +187,7 @@ def decrypt_attachments(
     symmetric = unwrap_key(info.encrypted_key, key)
     results = []
     for data in _data_elements(info.encrypted_key, ids):
-        algorithm = data.find(qn(c.XENC, "EncryptionMethod"))
+        algorithm = child(data, qn(c.XENC, "EncryptionMethod"))
         algorithm_uri = algorithm.get("Algorithm") if algorithm is not None else None
         if algorithm_uri not in GCM_KEY_BYTES:
             raise UnsupportedAlgorithm("content encryption", algorithm_uri)
