@@ -26,6 +26,7 @@ from lxml import etree
 from . import constants as c
 from .dsig import DEFAULT_PREFIXES, exc_c14n, new_id
 from .keys import KeyPair, dump_pkipath
+from .xmlsafe import parse_xml
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"})
@@ -121,8 +122,6 @@ def quoted(fragment: etree._Element) -> tuple[str, bool]:
 
 def _canonical_messaging(messaging_id: str, inner: str) -> bytes:
     # for quoted fragments that redeclare a namespace of ours: lxml's c14n of the parsed Messaging
-    from .xmlsafe import parse_xml
-
     document = f"<S12:Envelope {_S12}><S12:Header>{_MESSAGING_DOC % messaging_id}{inner}</eb:Messaging></S12:Header></S12:Envelope>"
     root = parse_xml(document.encode("utf-8"))
     return exc_c14n(root[0][0], list(DEFAULT_PREFIXES))
