@@ -10,7 +10,6 @@ checks a receipt against the message we sent.
 from __future__ import annotations
 
 import base64
-import copy
 import datetime as dt
 import hmac
 import logging
@@ -20,9 +19,9 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from lxml import etree
 
-from . import compression, dsig, ebms, mime, xenc
+from . import compression, dsig, ebms, mime, templates, xenc
 from . import constants as c
-from .dsig import ReferenceCheck, SignatureCheck, SignTarget, qn
+from .dsig import ReferenceCheck, SignatureCheck, child, child_text, children, qn
 from .ebms import PartInfo, Property, SignalMessage, UserMessage, UserMessageHeader
 from .errors import (
     EXTERNAL_PAYLOAD_ERROR,
@@ -52,8 +51,8 @@ class SignedReference:
 
     @classmethod
     def of(cls, element: etree._Element) -> SignedReference:
-        method = element.find(qn(c.DS, "DigestMethod"))
-        value = "".join((element.findtext(qn(c.DS, "DigestValue")) or "").split())
+        method = child(element, qn(c.DS, "DigestMethod"))
+        value = "".join((child_text(element, qn(c.DS, "DigestValue")) or "").split())
         return cls(
             element.get("URI") or "",
             method.get("Algorithm") if method is not None else "",
@@ -136,6 +135,8 @@ class ReceivePolicy:
 
 
 def _envelope() -> tuple[etree._Element, etree._Element, etree._Element, etree._Element]:
+    """An empty envelope as an lxml tree (Security, Messaging, Body), for hand-built messages
+    (the builders below write their envelopes as text: see :mod:`templates`)."""
     root = etree.Element(qn(c.SOAP12, "Envelope"), nsmap=ENVELOPE_NSMAP)
     header = etree.SubElement(root, qn(c.SOAP12, "Header"))
     security = etree.SubElement(
@@ -152,23 +153,26 @@ def _envelope() -> tuple[etree._Element, etree._Element, etree._Element, etree._
 
 def _reparse(root: etree._Element) -> tuple[etree._Element, etree._Element, etree._Element, etree._Element]:
     # lxml's subtree c14n misses in-scope namespaces of freshly built trees (the InclusiveNamespaces
-    # prefixes): sign what a receiver will parse, a parsed tree.
+    # prefixes): a hand-built tree is signed as a receiver will parse it, a parsed tree.
     root = etree.fromstring(etree.tostring(root))
-    header = root.find(qn(c.SOAP12, "Header"))
+    header = child(root, qn(c.SOAP12, "Header"))
     return (
         root,
-        header.find(qn(c.WSSE, "Security")),
-        header.find(ebms.eb("Messaging")),
-        root.find(qn(c.SOAP12, "Body")),
+        child(header, qn(c.WSSE, "Security")),
+        child(header, ebms.eb("Messaging")),
+        child(root, qn(c.SOAP12, "Body")),
     )
-
-
-def _serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def _domain_of(message_id: str) -> str:
     return message_id.rsplit("@", 1)[-1] if "@" in message_id else "as4"
+
+
+def _references(written: list[tuple[str, str, bytes]]) -> list[SignedReference]:
+    return [SignedReference(uri, method, value) for uri, method, value in written]
+
+
+_SOAP_XML = f"{mime.SOAP_CONTENT_TYPE}; charset=UTF-8"
 
 
 def build_user_message(
@@ -184,7 +188,6 @@ def build_user_message(
 ) -> OutboundMessage:
     """gzip -> sign (Messaging, Body, every attachment) -> encrypt every attachment -> MIME."""
     message_id = message_id or ebms.new_message_id(domain)
-    root, security, messaging, body = _envelope()
     parts, prepared = [], []
     for payload in payloads:
         content_id = payload.content_id or f"{uuid.uuid4()}@{domain}"
@@ -195,24 +198,31 @@ def build_user_message(
             content = compression.compress(content)
         parts.append(PartInfo("cid:" + content_id, properties + list(payload.properties)))
         prepared.append((content_id, c.GZIP if payload.compress else payload.mime_type, content))
-    ebms.build_user_message(messaging, header, message_id, timestamp or ebms.timestamp_now(), parts)
-    root, security, messaging, body = _reparse(root)
-    targets = [SignTarget(element=messaging), SignTarget(element=body)]
-    targets += [SignTarget(content_id=cid, content=content) for cid, _, content in prepared]
-    signature = dsig.sign(security, targets, sign_with, token=token)
-    references = [
-        SignedReference.of(r) for r in signature.iterfind(f"{qn(c.DS, 'SignedInfo')}/{qn(c.DS, 'Reference')}")
-    ]
+    user = templates.user_message(
+        header,
+        message_id,
+        timestamp or ebms.timestamp_now(),
+        header.conversation_id or str(uuid.uuid4()),
+        parts,
+    )
+    encryption = ""
     if encrypt_for is not None and prepared:
-        encrypted = xenc.encrypt_attachments(security, encrypt_for, prepared)
+        encryption, encrypted = xenc.encrypt_attachments(encrypt_for, prepared)
         attachments = [(e.content_id, "application/octet-stream", e.ciphertext) for e in encrypted]
     else:
         attachments = prepared
+    envelope, references = templates.signed_envelope(
+        user,
+        sign_with=sign_with,
+        attachments=[(content_id, content) for content_id, _, content in prepared],
+        security_head=encryption,
+        token=token,
+    )
     if attachments:
-        data, content_type = mime.build_multipart(_serialize(root), attachments)
+        data, content_type = mime.build_multipart(envelope, attachments)
     else:
-        data, content_type = _serialize(root), f"{mime.SOAP_CONTENT_TYPE}; charset=UTF-8"
-    return OutboundMessage(data, content_type, message_id, references)
+        data, content_type = envelope, _SOAP_XML
+    return OutboundMessage(data, content_type, message_id, _references(references))
 
 
 def build_receipt(
@@ -223,29 +233,24 @@ def build_receipt(
     if received.user_message is None or received.message_id is None:
         raise ValueError("only a received UserMessage gets a receipt")
     message_id = message_id or ebms.new_message_id(domain or _domain_of(received.message_id))
-    root, security, messaging, body = _envelope()
-    signal = etree.SubElement(messaging, ebms.eb("SignalMessage"))
-    ebms.add_message_info(signal, message_id, ebms.timestamp_now(), received.message_id)
-    receipt = etree.SubElement(signal, ebms.eb("Receipt"))
     if received.signature is not None:
-        nri = etree.SubElement(receipt, qn(c.EBBP, "NonRepudiationInformation"), nsmap={"ebbp": c.EBBP})
-        for reference in received.references:
-            part = etree.SubElement(nri, qn(c.EBBP, "MessagePartNRInformation"))
-            part.append(copy.deepcopy(reference.element))
+        quoted = [templates.quoted(reference.element) for reference in received.references]
+        parts = "".join(
+            f"<ebbp:MessagePartNRInformation>{fragment}</ebbp:MessagePartNRInformation>"
+            for fragment, _ in quoted
+        )
+        content = (
+            f'<ebbp:NonRepudiationInformation xmlns:ebbp="{c.EBBP}">{parts}</ebbp:NonRepudiationInformation>'
+        )
+        exact = all(in_place for _, in_place in quoted)
     else:
-        receipt.append(copy.deepcopy(received.user_message.element))
-    root, security, messaging, body = _reparse(root)
-    signature = dsig.sign(security, [SignTarget(element=messaging), SignTarget(element=body)], sign_with)
-    references = [
-        SignedReference.of(r) for r in signature.iterfind(f"{qn(c.DS, 'SignedInfo')}/{qn(c.DS, 'Reference')}")
-    ]
-    return OutboundMessage(
-        _serialize(root),
-        f"{mime.SOAP_CONTENT_TYPE}; charset=UTF-8",
-        message_id,
-        references,
-        received.message_id,
+        content, exact = templates.quoted(received.user_message.element)
+    signal = (
+        f"<eb:SignalMessage>{templates.message_info(message_id, ebms.timestamp_now(), received.message_id)}"
+        f"<eb:Receipt>{content}</eb:Receipt></eb:SignalMessage>"
     )
+    envelope, references = templates.signed_envelope(signal, sign_with=sign_with, messaging_exact=exact)
+    return OutboundMessage(envelope, _SOAP_XML, message_id, _references(references), received.message_id)
 
 
 def build_error_signal(
@@ -261,49 +266,30 @@ def build_error_signal(
     and the Body). ``fault`` = (``"Sender"`` | ``"Receiver"``, reason) puts a SOAP 1.2 Fault in the
     Body, before signing, so the signature covers it."""
     message_id = message_id or ebms.new_message_id(domain)
-    root, security, messaging, body = _envelope()
-    if fault is not None:
-        node = etree.SubElement(body, qn(c.SOAP12, "Fault"))
-        value = etree.SubElement(etree.SubElement(node, qn(c.SOAP12, "Code")), qn(c.SOAP12, "Value"))
-        value.text = f"{root.prefix}:{fault[0]}"
-        reason = etree.SubElement(etree.SubElement(node, qn(c.SOAP12, "Reason")), qn(c.SOAP12, "Text"))
-        reason.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-        reason.text = fault[1][:1024]
-    signal = etree.SubElement(messaging, ebms.eb("SignalMessage"))
-    ebms.add_message_info(signal, message_id, ebms.timestamp_now(), ref_to_message_id)
+    body = templates.fault(f"S12:{fault[0]}", fault[1][:1024]) if fault is not None else ""
+    items = []
     for error in errors:
         definition = error.definition
-        attributes = {
-            "category": definition.category,
-            "errorCode": error.code,
-            "origin": definition.origin,
-            "severity": definition.severity,
-            "shortDescription": definition.short_description,
-        }
-        if ref_to_message_id:
-            attributes["refToMessageInError"] = ref_to_message_id
-        node = etree.SubElement(signal, ebms.eb("Error"), attributes)
-        description = etree.SubElement(node, ebms.eb("Description"))
-        description.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
-        description.text = definition.short_description
-        etree.SubElement(node, ebms.eb("ErrorDetail")).text = error.detail[:1024]
-    references: list[SignedReference] = []
-    if sign_with is not None:
-        root, security, messaging, body = _reparse(root)
-        signature = dsig.sign(security, [SignTarget(element=messaging), SignTarget(element=body)], sign_with)
-        references = [
-            SignedReference.of(r)
-            for r in signature.iterfind(f"{qn(c.DS, 'SignedInfo')}/{qn(c.DS, 'Reference')}")
+        attributes = [
+            ("category", definition.category),
+            ("errorCode", error.code),
+            ("origin", definition.origin),
+            ("severity", definition.severity),
+            ("shortDescription", definition.short_description),
+            ("refToMessageInError", ref_to_message_id or None),
         ]
-    else:
-        security.getparent().remove(security)
-    return OutboundMessage(
-        _serialize(root),
-        f"{mime.SOAP_CONTENT_TYPE}; charset=UTF-8",
-        message_id,
-        references,
-        ref_to_message_id,
+        # eb:Error with its attributes in c14n order, then Description (xml:lang) and ErrorDetail
+        start = templates.element("eb:Error", None, attributes)[: -len("</eb:Error>")]
+        items.append(
+            f'{start}<eb:Description xml:lang="en">{templates.text(definition.short_description or "")}'
+            f"</eb:Description>{templates.element('eb:ErrorDetail', error.detail[:1024])}</eb:Error>"
+        )
+    signal = (
+        f"<eb:SignalMessage>{templates.message_info(message_id, ebms.timestamp_now(), ref_to_message_id)}"
+        f"{''.join(items)}</eb:SignalMessage>"
     )
+    envelope, references = templates.signed_envelope(signal, sign_with=sign_with, body_inner=body)
+    return OutboundMessage(envelope, _SOAP_XML, message_id, _references(references), ref_to_message_id)
 
 
 # --------------------------------------------------------------------------------------------- receiving
@@ -368,8 +354,8 @@ def _receive(
     root = parse_xml(transport.envelope)
     result.envelope = root
     soap = etree.QName(root).namespace
-    body_node = root.find(qn(soap, "Body")) if soap in ebms.SOAP_NAMESPACES else None
-    fault = body_node.find(qn(soap, "Fault")) if body_node is not None else None
+    body_node = child(root, qn(soap, "Body")) if soap in ebms.SOAP_NAMESPACES else None
+    fault = child(body_node, qn(soap, "Fault")) if body_node is not None else None
     if fault is not None:
         result.fault = _parse_fault(fault, soap)
         if root.find(f".//{ebms.eb('Messaging')}") is None:
@@ -388,8 +374,8 @@ def _receive(
 
     ids = dsig.index_ids(root)
     carried = dsig.message_certificates(root)
-    header = root.find(qn(soap, "Header"))
-    securities = header.findall(qn(c.WSSE, "Security"))
+    header = child(root, qn(soap, "Header"))
+    securities = children(header, qn(c.WSSE, "Security"))
     if len(securities) > 1:
         raise EbmsError(POLICY_NONCOMPLIANCE, "more than one wsse:Security header")
     security = securities[0] if securities else None
@@ -552,12 +538,12 @@ def _parse_fault(fault: etree._Element, soap: str) -> SoapFault:
 def nri_references(signal: SignalMessage) -> list[SignedReference]:
     """The ds:References a receipt's ebbp:NonRepudiationInformation gives back (EBMS:0302 if malformed)."""
     receipt = signal.receipt
-    nri = receipt.find(qn(c.EBBP, "NonRepudiationInformation")) if receipt is not None else None
+    nri = child(receipt, qn(c.EBBP, "NonRepudiationInformation")) if receipt is not None else None
     if nri is None:
         raise EbmsError(INVALID_RECEIPT, "the receipt has no ebbp:NonRepudiationInformation")
     references = []
-    for part in nri.findall(qn(c.EBBP, "MessagePartNRInformation")):
-        reference = part.find(qn(c.DS, "Reference"))
+    for part in children(nri, qn(c.EBBP, "MessagePartNRInformation")):
+        reference = child(part, qn(c.DS, "Reference"))
         if reference is None:
             raise EbmsError(INVALID_RECEIPT, "ebbp:MessagePartNRInformation without ds:Reference")
         try:
@@ -571,9 +557,9 @@ def nri_references(signal: SignalMessage) -> list[SignedReference]:
 
 def _check_receipt_structure(result: ParsedMessage) -> None:
     receipt = result.signal.receipt
-    if receipt.find(qn(c.EBBP, "NonRepudiationInformation")) is not None:
+    if child(receipt, qn(c.EBBP, "NonRepudiationInformation")) is not None:
         nri_references(result.signal)
-    elif receipt.find(ebms.eb("UserMessage")) is None:
+    elif child(receipt, ebms.eb("UserMessage")) is None:
         raise EbmsError(
             INVALID_RECEIPT,
             "eb:Receipt holds neither ebbp:NonRepudiationInformation nor a copy of the UserMessage",
@@ -590,7 +576,7 @@ def sent_references(data: bytes, content_type: str | None = None) -> tuple[str, 
     signed_info = root.find(f".//{qn(c.DS, 'Signature')}/{qn(c.DS, 'SignedInfo')}")
     if signed_info is None:
         return message_id, []
-    return message_id, [SignedReference.of(r) for r in signed_info.findall(qn(c.DS, "Reference"))]
+    return message_id, [SignedReference.of(r) for r in children(signed_info, qn(c.DS, "Reference"))]
 
 
 def verify_receipt(

@@ -16,6 +16,21 @@ def compress(data: bytes, level: int = 6) -> bytes:
     return gzip.compress(data, compresslevel=level, mtime=0)
 
 
+def _decompress_small(data: bytes, limit: int) -> bytearray | None:
+    """One call for the common case, a payload of one gzip member that fits in a chunk; None
+    for anything else (several members, a trailer that understates the size): the general path."""
+    decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = decoder.decompress(data, min(limit, CHUNK) + 1)
+    except zlib.error as exc:
+        raise EbmsError(DECOMPRESSION_FAILURE, f"not a valid gzip stream: {exc}") from None
+    if len(out) > limit:
+        raise EbmsError(DECOMPRESSION_FAILURE, f"payload decompresses to more than {limit} bytes")
+    if not decoder.eof or decoder.unused_data or decoder.unconsumed_tail or len(out) > CHUNK:
+        return None
+    return bytearray(out)
+
+
 def decompress(data: bytes, *, limit: int = MAX_DECOMPRESSED_BYTES, max_ratio: int = MAX_RATIO) -> bytearray:
     """Gunzip ``data`` (all members), refusing output above ``limit`` or ``max_ratio`` times the input.
 
@@ -26,6 +41,10 @@ def decompress(data: bytes, *, limit: int = MAX_DECOMPRESSED_BYTES, max_ratio: i
         raise EbmsError(DECOMPRESSION_FAILURE, "empty gzip stream")
     limit = min(limit, max(len(data) * max_ratio, 1024 * 1024))
     hint = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+    if len(data) <= CHUNK and hint <= CHUNK:
+        small = _decompress_small(data, limit)
+        if small is not None:
+            return small
     out = bytearray(min(hint, limit))
     view: memoryview | None = memoryview(out)
     written = 0

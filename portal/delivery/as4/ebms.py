@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from . import constants as c
-from .dsig import qn
+from .dsig import child, children, grandchildren, qn
 from .errors import (
     DECOMPRESSION_FAILURE,
     EXTERNAL_PAYLOAD_ERROR,
@@ -23,6 +24,7 @@ SOAP_NAMESPACES = (c.SOAP12, c.SOAP11)
 SUPPORTED_COMPRESSION = (c.GZIP,)
 
 
+@functools.cache
 def eb(local: str) -> str:
     return qn(c.EB, local)
 
@@ -221,7 +223,7 @@ def build_user_message(
 
 
 def _text(element: etree._Element, path: str) -> str | None:
-    node = element.find(path)
+    node = child(element, path)
     if node is None or node.text is None:
         return None
     return node.text.strip()
@@ -235,7 +237,7 @@ def _required(element: etree._Element, local: str, where: str) -> str:
 
 
 def _message_info(parent: etree._Element, where: str) -> tuple[str, str, str | None]:
-    info = parent.find(eb("MessageInfo"))
+    info = child(parent, eb("MessageInfo"))
     if info is None:
         raise EbmsError(INVALID_HEADER, f"{where} has no eb:MessageInfo")
     message_id = _required(info, "MessageId", "MessageInfo")
@@ -250,10 +252,10 @@ def _message_info(parent: etree._Element, where: str) -> tuple[str, str, str | N
 
 
 def _party(parent: etree._Element, tag: str) -> Party:
-    element = parent.find(eb(tag))
+    element = child(parent, eb(tag))
     if element is None:
         raise EbmsError(INVALID_HEADER, f"eb:PartyInfo has no eb:{tag}")
-    ids = [PartyId((n.text or "").strip(), n.get("type")) for n in element.findall(eb("PartyId"))]
+    ids = [PartyId((n.text or "").strip(), n.get("type")) for n in children(element, eb("PartyId"))]
     if not ids or not all(i.value for i in ids):
         raise EbmsError(INVALID_HEADER, f"eb:{tag} has no eb:PartyId")
     return Party(ids, _required(element, "Role", f"eb:{tag}"))
@@ -264,7 +266,7 @@ def _properties(parent: etree._Element | None) -> list[Property]:
         return []
     return [
         Property(n.get("name") or "", (n.text or "").strip(), n.get("type"))
-        for n in parent.findall(eb("Property"))
+        for n in children(parent, eb("Property"))
     ]
 
 
@@ -273,13 +275,13 @@ def find_messaging(root: etree._Element) -> tuple[etree._Element, etree._Element
     soap = etree.QName(root).namespace
     if soap not in SOAP_NAMESPACES or etree.QName(root).localname != "Envelope":
         raise EbmsError(INVALID_HEADER, "the document is not a SOAP envelope")
-    header = root.find(qn(soap, "Header"))
-    body = root.find(qn(soap, "Body"))
+    header = child(root, qn(soap, "Header"))
+    body = child(root, qn(soap, "Body"))
     if header is None or body is None:
         raise EbmsError(INVALID_HEADER, "the SOAP envelope lacks a Header or a Body")
-    if len(root.findall(qn(soap, "Header"))) > 1 or len(root.findall(qn(soap, "Body"))) > 1:
+    if len(children(root, qn(soap, "Header"))) > 1 or len(children(root, qn(soap, "Body"))) > 1:
         raise EbmsError(INVALID_HEADER, "more than one SOAP Header or Body")
-    direct = header.findall(eb("Messaging"))
+    direct = children(header, eb("Messaging"))
     if len(direct) != 1:
         raise EbmsError(INVALID_HEADER, f"expected one eb:Messaging header block, found {len(direct)}")
     for other in root.iter(eb("Messaging")):
@@ -291,15 +293,15 @@ def find_messaging(root: etree._Element) -> tuple[etree._Element, etree._Element
 
 def parse_user_message(user: etree._Element) -> UserMessage:
     message_id, timestamp, ref_to = _message_info(user, "eb:UserMessage")
-    party_info = user.find(eb("PartyInfo"))
-    collaboration = user.find(eb("CollaborationInfo"))
+    party_info = child(user, eb("PartyInfo"))
+    collaboration = child(user, eb("CollaborationInfo"))
     if party_info is None or collaboration is None:
         raise EbmsError(INVALID_HEADER, "eb:UserMessage lacks PartyInfo or CollaborationInfo")
-    service = collaboration.find(eb("Service"))
+    service = child(collaboration, eb("Service"))
     if service is None or not (service.text or "").strip():
         raise EbmsError(INVALID_HEADER, "eb:CollaborationInfo has no eb:Service")
-    agreement = collaboration.find(eb("AgreementRef"))
-    properties = _properties(user.find(eb("MessageProperties")))
+    agreement = child(collaboration, eb("AgreementRef"))
+    properties = _properties(child(user, eb("MessageProperties")))
     by_name = {p.name: p for p in properties}
     header = UserMessageHeader(
         from_party=_party(party_info, "From"),
@@ -317,8 +319,8 @@ def parse_user_message(user: etree._Element) -> UserMessage:
         mpc=user.get("mpc"),
     )
     parts = []
-    for node in user.iterfind(f"{eb('PayloadInfo')}/{eb('PartInfo')}"):
-        part = PartInfo(node.get("href"), _properties(node.find(eb("PartProperties"))))
+    for node in grandchildren(user, eb("PayloadInfo"), eb("PartInfo")):
+        part = PartInfo(node.get("href"), _properties(child(node, eb("PartProperties"))))
         if part.href and not part.href.startswith("cid:"):
             raise EbmsError(
                 EXTERNAL_PAYLOAD_ERROR, f"external payload reference {part.href!r} is not supported"
@@ -339,9 +341,9 @@ def parse_user_message(user: etree._Element) -> UserMessage:
 
 def parse_signal(signal: etree._Element) -> SignalMessage:
     message_id, timestamp, ref_to = _message_info(signal, "eb:SignalMessage")
-    receipt = signal.find(eb("Receipt"))
-    pull = signal.find(eb("PullRequest"))
-    errors = signal.findall(eb("Error"))
+    receipt = child(signal, eb("Receipt"))
+    pull = child(signal, eb("PullRequest"))
+    errors = children(signal, eb("Error"))
     if receipt is not None:
         if not ref_to:
             raise EbmsError(INVALID_HEADER, "a receipt without RefToMessageId")
@@ -367,8 +369,8 @@ def parse_signal(signal: etree._Element) -> SignalMessage:
 
 
 def parse_messaging(messaging: etree._Element) -> tuple[UserMessage | None, list[SignalMessage]]:
-    users = messaging.findall(eb("UserMessage"))
-    signals = messaging.findall(eb("SignalMessage"))
+    users = children(messaging, eb("UserMessage"))
+    signals = children(messaging, eb("SignalMessage"))
     if len(users) > 1:
         raise EbmsError(FEATURE_NOT_SUPPORTED, "bundling of several UserMessages is not supported by AS4")
     if not users and not signals:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import itertools
 import quopri
 import re
@@ -56,6 +57,13 @@ def normalize_content_id(value: str) -> str:
 
 def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     """``type/subtype; a=b; c="d"`` -> (``type/subtype``, {a: b, c: d}) with lower-case keys."""
+    media_type, params = _parse_content_type(value)
+    return media_type, dict(params)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_content_type(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    # the parts' Content-Types repeat from message to message (the outer one, with its boundary, does not)
     parts = _split_params(value)
     media_type = parts[0].strip().lower() if parts else ""
     params: dict[str, str] = {}
@@ -67,7 +75,7 @@ def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
         if len(val) >= 2 and val[0] == val[-1] == '"':
             val = val[1:-1].replace('\\"', '"')
         params[key.strip().lower()] = val
-    return media_type, params
+    return media_type, tuple(params.items())
 
 
 _PARAMETER = re.compile(r'(?:[^;"]|"(?:\\.|[^"\\])*")+')
@@ -80,7 +88,9 @@ def _split_params(value: str) -> list[str]:
 def _parse_headers(block: bytes) -> dict[str, str]:
     headers: dict[str, str] = {}
     last = None
-    for raw in re.split(rb"\r?\n", block):
+    for raw in block.split(b"\n"):
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
         if not raw:
             continue
         if raw[:1] in (b" ", b"\t") and last:

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from lxml import etree
 
 from . import constants as c
-from .dsig import new_id, qn, resolve_key_info
+from . import templates
+from .dsig import child, child_text, children, grandchildren, new_id, qn, resolve_key_info
 from .errors import FAILED_DECRYPTION, EbmsError, UnsupportedAlgorithm
 from .keys import KeyPair, Truststore, public_key_of, subject_key_identifier
 
@@ -41,69 +42,31 @@ class EncryptedAttachment:
     ciphertext: bytes
 
 
+_OAEP_SHA256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+
 def encrypt_attachments(
-    security: etree._Element,
     recipient: x509.Certificate,
     attachments: list[tuple[str, str, bytes]],
-) -> list[EncryptedAttachment]:
+) -> tuple[str, list[EncryptedAttachment]]:
     """Encrypt each ``(content_id, mime_type, content)`` under one fresh AES-128 key, wrapped with
-    RSA-OAEP (SHA-256, MGF1-SHA256) for ``recipient``; the XML goes first into wsse:Security."""
+    RSA-OAEP (SHA-256, MGF1-SHA256) for ``recipient``. Returns the xenc:EncryptedKey and
+    xenc:EncryptedData elements (as text, to go first into wsse:Security) and the ciphertexts."""
     key = AESGCM.generate_key(bit_length=128)
     aes = AESGCM(key)
-    wrapped = public_key_of(recipient).encrypt(
-        key, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
-    )
-    encrypted_key = etree.Element(qn(c.XENC, "EncryptedKey"), Id=new_id("EK"), nsmap={"xenc": c.XENC})
-    method = etree.SubElement(encrypted_key, qn(c.XENC, "EncryptionMethod"), Algorithm=c.RSA_OAEP)
-    etree.SubElement(method, qn(c.DS, "DigestMethod"), Algorithm=c.SHA256, nsmap={"ds": c.DS})
-    etree.SubElement(method, qn(c.XENC11, "MGF"), Algorithm=c.MGF1_SHA256, nsmap={"xenc11": c.XENC11})
-    key_info = etree.SubElement(encrypted_key, qn(c.DS, "KeyInfo"), nsmap={"ds": c.DS})
-    token_ref = etree.SubElement(key_info, qn(c.WSSE, "SecurityTokenReference"))
-    identifier = etree.SubElement(
-        token_ref, qn(c.WSSE, "KeyIdentifier"), EncodingType=c.BASE64_BINARY, ValueType=c.X509_SKI
-    )
-    identifier.text = base64.b64encode(subject_key_identifier(recipient)).decode()
-    cipher_data = etree.SubElement(encrypted_key, qn(c.XENC, "CipherData"))
-    etree.SubElement(cipher_data, qn(c.XENC, "CipherValue")).text = base64.b64encode(wrapped).decode()
-    reference_list = etree.SubElement(encrypted_key, qn(c.XENC, "ReferenceList"))
-    results, data_elements = [], []
+    wrapped = public_key_of(recipient).encrypt(key, _OAEP_SHA256)
+    results, data = [], []
     for content_id, mime_type, content in attachments:
-        data_id = new_id("ED")
-        etree.SubElement(reference_list, qn(c.XENC, "DataReference"), URI="#" + data_id)
-        data = etree.Element(
-            qn(c.XENC, "EncryptedData"),
-            Id=data_id,
-            MimeType=mime_type,
-            Type=c.SWA_CONTENT_ONLY,
-            nsmap={"xenc": c.XENC},
-        )
-        etree.SubElement(data, qn(c.XENC, "EncryptionMethod"), Algorithm=c.AES128_GCM)
-        data_key_info = etree.SubElement(data, qn(c.DS, "KeyInfo"), nsmap={"ds": c.DS})
-        data_ref = etree.SubElement(
-            data_key_info,
-            qn(c.WSSE, "SecurityTokenReference"),
-            {qn(c.WSSE11, "TokenType"): c.ENCRYPTED_KEY_TOKEN},
-            nsmap={"wsse11": c.WSSE11},
-        )
-        etree.SubElement(data_ref, qn(c.WSSE, "Reference"), URI="#" + encrypted_key.get("Id"))
-        reference = etree.SubElement(
-            etree.SubElement(data, qn(c.XENC, "CipherData")),
-            qn(c.XENC, "CipherReference"),
-            URI="cid:" + content_id,
-        )
-        etree.SubElement(
-            etree.SubElement(reference, qn(c.XENC, "Transforms")),
-            qn(c.DS, "Transform"),
-            Algorithm=c.SWA_CIPHERTEXT,
-            nsmap={"ds": c.DS},
-        )
         nonce = os.urandom(12)
         results.append(EncryptedAttachment(content_id, mime_type, nonce + aes.encrypt(nonce, content, None)))
-        data_elements.append(data)
-    security.insert(0, encrypted_key)
-    for index, data in enumerate(data_elements, start=1):
-        security.insert(index, data)
-    return results
+        data.append((new_id("ED"), content_id, mime_type))
+    header = templates.encryption_header(
+        key_id=new_id("EK"),
+        wrapped_key=wrapped,
+        recipient_ski=subject_key_identifier(recipient),
+        data=data,
+    )
+    return header, results
 
 
 @dataclass
@@ -133,11 +96,13 @@ def find_encryption(
     decryption_key: KeyPair | None,
 ) -> list[EncryptionInfo]:
     infos = []
-    for encrypted_key in security.findall(qn(c.XENC, "EncryptedKey")):
+    for encrypted_key in children(security, qn(c.XENC, "EncryptedKey")):
         store = Truststore([decryption_key.certificate]) if decryption_key else truststore
         recipient, kind, for_us = None, None, None
         try:
-            recipient, _, kind = resolve_key_info(encrypted_key.find(qn(c.DS, "KeyInfo")), ids, store, extra)
+            recipient, _, kind = resolve_key_info(
+                child(encrypted_key, qn(c.DS, "KeyInfo")), ids, store, extra
+            )
             if decryption_key is not None:
                 for_us = recipient == decryption_key.certificate
         except EbmsError:
@@ -153,7 +118,7 @@ def find_encryption(
 
 def _data_elements(encrypted_key: etree._Element, ids: dict[str, etree._Element]) -> list[etree._Element]:
     elements = []
-    for reference in encrypted_key.iterfind(f"{qn(c.XENC, 'ReferenceList')}/{qn(c.XENC, 'DataReference')}"):
+    for reference in grandchildren(encrypted_key, qn(c.XENC, "ReferenceList"), qn(c.XENC, "DataReference")):
         uri = reference.get("URI") or ""
         target = ids.get(uri[1:]) if uri.startswith("#") else None
         if target is None or target.tag != qn(c.XENC, "EncryptedData"):
@@ -163,7 +128,8 @@ def _data_elements(encrypted_key: etree._Element, ids: dict[str, etree._Element]
 
 
 def _cipher_uri(data: etree._Element) -> str | None:
-    reference = data.find(f"{qn(c.XENC, 'CipherData')}/{qn(c.XENC, 'CipherReference')}")
+    found = grandchildren(data, qn(c.XENC, "CipherData"), qn(c.XENC, "CipherReference"))
+    reference = found[0] if found else None
     if reference is None:
         return None
     uri = reference.get("URI") or ""
@@ -173,25 +139,26 @@ def _cipher_uri(data: etree._Element) -> str | None:
 
 
 def unwrap_key(encrypted_key: etree._Element, key: KeyPair) -> bytes:
-    method = encrypted_key.find(qn(c.XENC, "EncryptionMethod"))
+    method = child(encrypted_key, qn(c.XENC, "EncryptionMethod"))
     algorithm = method.get("Algorithm") if method is not None else None
-    digest = method.find(qn(c.DS, "DigestMethod")) if method is not None else None
+    digest = child(method, qn(c.DS, "DigestMethod")) if method is not None else None
     digest_uri = digest.get("Algorithm") if digest is not None else c.DIGEST_SHA1
     if digest_uri not in HASHES:
         raise UnsupportedAlgorithm("key transport digest", digest_uri)
     if algorithm == c.RSA_OAEP_MGF1P:
         mgf = hashes.SHA1
     elif algorithm == c.RSA_OAEP:
-        mgf_element = method.find(qn(c.XENC11, "MGF"))
+        mgf_element = child(method, qn(c.XENC11, "MGF"))
         mgf_uri = mgf_element.get("Algorithm") if mgf_element is not None else c.MGF1_SHA1
         if mgf_uri not in MGFS:
             raise UnsupportedAlgorithm("MGF", mgf_uri)
         mgf = MGFS[mgf_uri]
     else:
         raise UnsupportedAlgorithm("key transport", algorithm)
-    params = method.findtext(qn(c.XENC, "OAEPparams"))
+    params = child_text(method, qn(c.XENC, "OAEPparams"))
     label = _b64(params) if params else None
-    cipher_value = _b64(encrypted_key.findtext(f"{qn(c.XENC, 'CipherData')}/{qn(c.XENC, 'CipherValue')}"))
+    values = grandchildren(encrypted_key, qn(c.XENC, "CipherData"), qn(c.XENC, "CipherValue"))
+    cipher_value = _b64((values[0].text or "") if values else None)
     try:
         return key.private_key.decrypt(
             cipher_value, padding.OAEP(mgf=padding.MGF1(mgf()), algorithm=HASHES[digest_uri](), label=label)
@@ -220,7 +187,7 @@ def decrypt_attachments(
     symmetric = unwrap_key(info.encrypted_key, key)
     results = []
     for data in _data_elements(info.encrypted_key, ids):
-        algorithm = data.find(qn(c.XENC, "EncryptionMethod"))
+        algorithm = child(data, qn(c.XENC, "EncryptionMethod"))
         algorithm_uri = algorithm.get("Algorithm") if algorithm is not None else None
         if algorithm_uri not in GCM_KEY_BYTES:
             raise UnsupportedAlgorithm("content encryption", algorithm_uri)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 from lxml import etree
 
@@ -13,7 +14,18 @@ MAX_DEPTH = 64
 MAX_ELEMENTS = 100_000
 
 
+_local = threading.local()
+
+
 def _parser() -> etree.XMLParser:
+    # one per thread (an lxml parser must not be shared between threads), made once
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
