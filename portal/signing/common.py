@@ -52,8 +52,9 @@ WEAK_DIGESTS = frozenset({"md5", "sha1"})
 
 
 def sub_indication_from_pyhanko(value) -> SubIndication | None:
-    """pyHanko's AdESFailure / AdESIndeterminate members carry the EN 319 102-1 names."""
-    if value is None:
+    """pyHanko's AdESFailure / AdESIndeterminate members carry the EN 319 102-1 names; AdESPassed
+    is no sub-indication at all."""
+    if value is None or type(value).__name__ == "AdESPassed":
         return None
     name = getattr(value, "name", str(value))
     try:
