@@ -382,6 +382,10 @@ SIGNING_TRUSTED_LIST_MIRROR = env_str("SIGNING_TRUSTED_LIST_MIRROR")
 SIGNING_TRUSTED_LIST_TERRITORIES = env_list("SIGNING_TRUSTED_LIST_TERRITORIES")
 SIGNING_LOTL_SIGNER_CERTS = env_list("SIGNING_LOTL_SIGNER_CERTS")  # default: the OJEU's, shipped by pyHanko
 SIGNING_TRUST_ANCHORS = env_list("SIGNING_TRUST_ANCHORS")  # extra roots (PEM/DER files) besides the lists
+# Validation fetches the OCSP responses / CRLs a signed file lacks from the URLs in its
+# certificates (timeout per request in seconds; answers capped at 10 MiB). Off by default.
+SIGNING_VALIDATION_ONLINE = env_bool("SIGNING_VALIDATION_ONLINE", default=False)
+SIGNING_REVOCATION_FETCH_TIMEOUT = env_int("SIGNING_REVOCATION_FETCH_TIMEOUT", 10, minimum=1)
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "Point of Single Contact")

@@ -1,6 +1,7 @@
 """Signing tools for operators and checks from outside.
 
-``manage.py signing validate FILE [--at ISO-TIME] [--trust-list FILE ...] [--trust-anchor CERT ...] --json``
+``manage.py signing validate FILE [--at ISO-TIME] [--trust-list FILE ...] [--trust-anchor CERT ...]
+  [--online|--offline] --json``
     prints the report; exit code 0 for a report of any verdict, 2 only when a file cannot be read.
 ``manage.py signing sign-pdf IN OUT [--signer NAME]``
     PAdES B-LTA with a configured signer (default: the test QTSP, authorised automatically).
@@ -60,6 +61,15 @@ class Command(BaseCommand):
         )  # fmt: skip
         validate_parser.add_argument("--trust-anchor", action="append", default=[], metavar="CERT")
         validate_parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        online = validate_parser.add_mutually_exclusive_group()
+        online.add_argument(
+            "--online", dest="online", action="store_true", default=None,
+            help="fetch missing OCSP/CRL data from the certificates' URLs",
+        )  # fmt: skip
+        online.add_argument(
+            "--offline", dest="online", action="store_false",
+            help="use only the revocation data in the file (default: SIGNING_VALIDATION_ONLINE)",
+        )  # fmt: skip
 
         sign_parser = subcommands.add_parser(
             "sign-pdf", help="sign a PDF (PAdES B-LTA) with a configured signer"
@@ -273,7 +283,7 @@ class Command(BaseCommand):
             )
         else:
             trust = None  # the portal's cached EU lists and configured anchors
-        report = validate(data, Path(options["file"]).name, at=at, trust=trust)
+        report = validate(data, Path(options["file"]).name, at=at, trust=trust, online=options["online"])
         if options["json"]:
             self.stdout.write(report.to_json(indent=2))
         else:
