@@ -101,3 +101,15 @@ def test_a_token_over_other_data_is_not_an_archive_timestamp(b_lta, test_qtsp):
 def test_an_archive_timestamp_needs_long_term_data(test_qtsp):
     with pytest.raises(ContainerBuildError, match="B-LT"):
         seal(test_qtsp, long_term=False)
+
+
+def test_cli_builds_a_b_lta_container(qtsp_signer, trusted, tmp_path):
+    from django.core.management import call_command
+
+    annex = tmp_path / "annex.txt"
+    annex.write_bytes(b"annex for the archive")
+    output = tmp_path / "sealed.asice"
+    call_command("signing", "build-asice", str(output), str(annex), "--level", "LTA")
+    report = validate(output.read_bytes(), "sealed.asice", trust=trusted)
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    assert report.signatures[0].level is Level.LTA

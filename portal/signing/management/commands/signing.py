@@ -10,7 +10,7 @@
 ``manage.py signing trust-status [--json]``
     the cached lists, their freshness and the last failure of each.
 ``manage.py signing build-asice OUT FILES... [--seal-key PEM --seal-cert PEM [--chain PEM]] [--tsa-url URL]
-  [--level B|T|LT] [--trust-anchor CERT] [--property NAME=VALUE]``
+  [--level B|T|LT|LTA] [--trust-anchor CERT] [--property NAME=VALUE]``
     an ASiC-E container sealed over FILES and its metadata (default seal: the test QTSP's e-seal,
     B-LT with its TSA, OCSP and CRL).
 """
@@ -95,8 +95,9 @@ class Command(BaseCommand):
         )
         asice_parser.add_argument("--tsa-url", help="RFC 3161 TSA for XAdES B-T")
         asice_parser.add_argument(
-            "--level", choices=["B", "T", "LT"],
-            help="XAdES baseline level (default: LT with a TSA, else B); LT fetches OCSP/CRLs",
+            "--level", choices=["B", "T", "LT", "LTA"],
+            help="XAdES baseline level (default: LT with a TSA, else B); LT fetches OCSP/CRLs, "
+            "LTA adds an archive timestamp",
         )  # fmt: skip
         asice_parser.add_argument(
             "--trust-anchor", action="append", default=[], metavar="CERT",
@@ -175,13 +176,13 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"the seal key or certificate cannot be read: {error}") from None
         level = options["level"] or ("LT" if tsa_url else "B")
-        if level in ("T", "LT") and not tsa_url:
+        if level in ("T", "LT", "LTA") and not tsa_url:
             raise CommandError(f"level {level} needs a time-stamping authority: --tsa-url")
-        if level == "LT" and not roots:
+        if level in ("LT", "LTA") and not roots:
             raise CommandError("level LT needs --trust-anchor: the root the seal's chain ends in")
         timestamper = HTTPTimeStamper(tsa_url) if level != "B" else None
         long_term = None
-        if level == "LT":
+        if level in ("LT", "LTA"):
             from pyhanko_certvalidator import ValidationContext
 
             long_term = ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
@@ -198,6 +199,7 @@ class Command(BaseCommand):
                 cert,
                 chain=chain,
                 timestamper=timestamper,
+                archive_timestamp=level == "LTA",
                 long_term=long_term,
                 metadata=properties,
             )
