@@ -107,9 +107,10 @@ def validate_signature_file(
 
 def _isolated(document: etree._Element, signature: etree._Element) -> etree._Element:
     """A copy of the document in which ``signature`` is the only ds:Signature (signxml takes the first)."""
-    if document is signature:
-        return document
-    position = list(document.iter(f"{{{DS}}}Signature")).index(signature)
+    signatures = list(document.iter(f"{{{DS}}}Signature"))
+    if document is signature or signatures == [signature]:
+        return document  # alone already: no copy (a copy of a large signature file costs)
+    position = signatures.index(signature)
     clone = copy.deepcopy(document)
     for other_index, other in enumerate(list(clone.iter(f"{{{DS}}}Signature"))):
         if other_index != position and other.getparent() is not None:
