@@ -117,3 +117,34 @@ def test_the_cli_fetches_with_online_and_not_with_offline(authority, pki, tmp_pa
     offline = run("--offline")
     assert offline["indication"] == "INDETERMINATE"
     assert offline["signatures"][0]["sub_indication"] != "REVOKED_NO_POE", offline
+
+
+def test_containers_are_checked_online_too(authority, tmp_path):
+    """ASiC-E with CAdES from a revoked signer: the same fetching serves the CMS validators."""
+    from .test_asic_cades import FILES, asic_manifest, container, openssl_cades
+
+    signer = authority.issue("Revoked Container Signer", ocsp_url=authority.ocsp_url)
+    authority.revoke(signer, NOW - timedelta(days=3))
+    manifest = asic_manifest(FILES)
+    signed = container(
+        FILES,
+        {
+            "META-INF/ASiCManifest001.xml": manifest,
+            "META-INF/signature001.p7s": openssl_cades(manifest, signer, tmp_path),
+        },
+    )
+    trust = TrustContext(anchors=[authority.root.asn1_cert])
+    report = validate(signed, "d.asice", trust=trust, online=True)
+    [signature] = report.signatures
+    assert signature.indication is not Indication.TOTAL_PASSED, report.to_json()
+    assert signature.sub_indication in (SubIndication.REVOKED, SubIndication.REVOKED_NO_POE)
+    good = authority.issue("Good Container Signer", ocsp_url=authority.ocsp_url)
+    signed = container(
+        FILES,
+        {
+            "META-INF/ASiCManifest001.xml": manifest,
+            "META-INF/signature001.p7s": openssl_cades(manifest, good, tmp_path),
+        },
+    )
+    assert validate(signed, "d.asice", trust=trust, online=True).indication is Indication.TOTAL_PASSED
+    assert validate(signed, "d.asice", trust=trust, online=False).indication is Indication.INDETERMINATE
