@@ -418,6 +418,10 @@ SIGNING_TRUST_ANCHORS = env_list("SIGNING_TRUST_ANCHORS")  # extra roots (PEM/DE
 SIGNING_SEAL_PKCS12 = env_str("SIGNING_SEAL_PKCS12")
 SIGNING_SEAL_PASSWORD = env_str("SIGNING_SEAL_PASSWORD")
 SIGNING_SEAL_TSA_URL = env_str("SIGNING_SEAL_TSA_URL")
+# Validation fetches the OCSP responses / CRLs a signed file lacks from the URLs in its
+# certificates (timeout per request in seconds; answers capped at 10 MiB). Off by default.
+SIGNING_VALIDATION_ONLINE = env_bool("SIGNING_VALIDATION_ONLINE", default=False)
+SIGNING_REVOCATION_FETCH_TIMEOUT = env_int("SIGNING_REVOCATION_FETCH_TIMEOUT", 10, minimum=1)
 
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "Point of Single Contact")

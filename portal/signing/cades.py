@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 from datetime import datetime
+from urllib.parse import unquote
 
 from asn1crypto import cms, pem
+from lxml import etree
 from pyhanko.sign.validation import async_validate_detached_cms
 from pyhanko.sign.validation.generic_cms import async_validate_cms_signature
 from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 
+from .asic import unsafe_name_reason
 from .common import as_utc, run_sync, signer_name, sub_indication_from_pyhanko
 from .report import Level, SignatureReport, SubIndication, ValidationReport, indication_for
 from .trust import TrustContext
@@ -66,7 +72,8 @@ _DATA_NOT_VERIFIED = frozenset(
 
 
 def validate_container_cms(content, name, entries, data_files, trust, at, report) -> set[str]:
-    """ASiC-S with CAdES: META-INF/signature.p7s over the single data file."""
+    """A CAdES signature in an ASiC container: over the META-INF/ASiCManifest*.xml that names it
+    (ASiC-E, EN 319 162-1 §4.4.3), else over the single data file (ASiC-S)."""
     try:
         signed_data = _load(content)
     except Exception as error:
@@ -75,10 +82,18 @@ def validate_container_cms(content, name, entries, data_files, trust, at, report
             SignatureReport.from_sub_indication(SubIndication.FORMAT_FAILURE, format="CAdES")
         )
         return set()
+    manifest_name = asic_manifest_for(name, entries, report)
+    if manifest_name is not None:
+        return _validate_over_manifest(
+            signed_data, name, manifest_name, entries, data_files, trust, at, report
+        )
     if len(data_files) != 1:
-        report.errors.append(f"{name}: CAdES in ASiC-E needs an ASiCManifest, which is not supported yet")
+        report.errors.append(
+            f"{name}: no META-INF/ASiCManifest*.xml names this signature, so nothing says which of "
+            f"the {len(data_files)} files it signs"
+        )
         report.signatures.append(
-            SignatureReport.from_sub_indication(SubIndication.FORMAT_FAILURE, format="CAdES")
+            SignatureReport.from_sub_indication(SubIndication.SIGNED_DATA_NOT_FOUND, format="CAdES")
         )
         return set()
     result = _validate(signed_data, entries[data_files[0]], [data_files[0]], trust, at, report, name)
@@ -87,6 +102,104 @@ def validate_container_cms(content, name, entries, data_files, trust, at, report
         result.covers = []
         return set()
     return set(data_files)
+
+
+ASIC_NS = "http://uri.etsi.org/02918/v1.2.1#"
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+_DIGESTS = {
+    "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384": "sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
+    "http://www.w3.org/2007/05/xmldsig-more#sha3-256": "sha3_256",
+    "http://www.w3.org/2007/05/xmldsig-more#sha3-384": "sha3_384",
+    "http://www.w3.org/2007/05/xmldsig-more#sha3-512": "sha3_512",
+    "http://www.w3.org/2001/04/xmldsig-more#sha224": "sha224",
+}
+_WEAK_DIGESTS = {
+    "http://www.w3.org/2000/09/xmldsig#sha1": "SHA-1",
+    "http://www.w3.org/2001/04/xmldsig-more#md5": "MD5",
+}
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _is_asic_manifest(path: str) -> bool:
+    return path.startswith("META-INF/") and "asicmanifest" in path.lower() and path.lower().endswith(".xml")
+
+
+def asic_manifest_for(signature_name: str, entries: dict[str, bytes], report) -> str | None:
+    """The ASiCManifest whose SigReference points at ``signature_name``, if any."""
+    for path in sorted(entries):
+        if not _is_asic_manifest(path):
+            continue
+        try:
+            root = etree.fromstring(entries[path], parser=_SAFE_PARSER)
+        except etree.XMLSyntaxError as error:
+            report.errors.append(f"{path} is not well-formed: {error}")
+            continue
+        reference = root.find(f"{{{ASIC_NS}}}SigReference")
+        if reference is not None and unquote(reference.get("URI", "")) == signature_name:
+            return path
+    return None
+
+
+def _validate_over_manifest(signed_data, name, manifest_name, entries, data_files, trust, at, report):
+    """The CMS signs the manifest; the manifest's digests bind the data objects it lists."""
+    manifest = entries[manifest_name]
+    result = _validate(signed_data, manifest, [], trust, at, report, name)
+    report.signatures.append(result)
+    if result.sub_indication in _DATA_NOT_VERIFIED:
+        return set()
+    root = etree.fromstring(manifest, parser=_SAFE_PARSER)
+    covered: set[str] = set()
+    problem: tuple[SubIndication, str] | None = None
+    references = root.findall(f"{{{ASIC_NS}}}DataObjectReference")
+    if not references:
+        problem = (SubIndication.FORMAT_FAILURE, f"{manifest_name} lists no data object")
+    for reference in references:
+        path = unquote(reference.get("URI", ""))
+        method = reference.find(f"{{{DS_NS}}}DigestMethod")
+        algorithm = method.get("Algorithm", "") if method is not None else ""
+        expected = base64.b64decode("".join((reference.findtext(f"{{{DS_NS}}}DigestValue") or "").split()))
+        if (
+            unsafe_name_reason(path)
+            or path not in entries
+            or path.startswith("META-INF/")
+            or path == "mimetype"
+        ):
+            problem = problem or (
+                SubIndication.SIGNED_DATA_NOT_FOUND,
+                f"{manifest_name} references {path!r}, which is not a data file of the container",
+            )
+            continue
+        if algorithm in _WEAK_DIGESTS:
+            problem = problem or (
+                SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+                f"{manifest_name} binds {path!r} with {_WEAK_DIGESTS[algorithm]}, which is too weak",
+            )
+            continue
+        digest_name = _DIGESTS.get(algorithm)
+        if digest_name is None:
+            problem = problem or (SubIndication.FORMAT_FAILURE, f"unknown digest method {algorithm!r}")
+            continue
+        if not hmac.compare_digest(hashlib.new(digest_name, entries[path]).digest(), expected):
+            problem = problem or (
+                SubIndication.HASH_FAILURE,
+                f"{path!r} was altered: its digest differs from the one in {manifest_name}",
+            )
+            continue
+        covered.add(path)
+    if problem is not None:
+        # one reference that does not verify and the signature says nothing about any file
+        sub, message = problem
+        report.errors.append(f"{name}: {message}")
+        if result.sub_indication is None or sub in _DATA_NOT_VERIFIED:
+            result.sub_indication = sub
+            result.indication = indication_for(sub)
+            result.qualification = None
+        result.covers = []
+        return set()
+    result.covers = sorted(covered)
+    return covered
 
 
 def _validate(signed_data, content, covers, trust, at, report, label) -> SignatureReport:

@@ -8,6 +8,7 @@ the DSS and later document timestamps) and, with trusted lists, the qualificatio
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -27,10 +28,20 @@ from pyhanko.sign.validation import (
     async_validate_pdf_signature,
     async_validate_pdf_timestamp,
 )
+from pyhanko.sign.validation.ades import (
+    _dss_to_local_knowledge,
+    ades_basic_validation,
+    ades_lta_validation,
+    ades_with_time_validation,
+)
 from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
+from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
-from .common import as_utc, run_sync, signer_name, sub_indication_from_pyhanko
+from .common import as_utc, run_sync, signer_name, sub_indication_from_pyhanko, validate_chain
 from .report import Level, SignatureReport, SubIndication, ValidationReport, indication_for
 from .trust import TrustContext
 
@@ -155,7 +166,175 @@ def _valid_document_timestamps(doc_timestamps, trust, at, context_kwargs, report
     return revisions
 
 
+# Sub-indications the PDF layer decides before any AdES process runs: the ByteRange and what was
+# changed after signing are PAdES (EN 319 142-1) matters pyHanko's AdES processes leave to the caller.
+_PDF_STRUCTURE_FAILURES = frozenset({SubIndication.FORMAT_FAILURE})
+
+
 def _validate_signature(sig, filename, trust, at, context_kwargs, doc_ts_revisions, dss_revision, report):
+    """The AdES verdict (EN 319 102-1 via pyHanko's processes) is the one reported; the classic
+    validation runs too, and any disagreement between the two is a warning."""
+    label = f"signature {sig.field_name!r}"
+    classic, validation_path, classic_rescued = _classic_validation(
+        sig, filename, trust, at, context_kwargs, doc_ts_revisions, dss_revision, report
+    )
+    classic_sub = classic.sub_indication
+    result = classic
+    if classic_sub in _PDF_STRUCTURE_FAILURES:
+        ades = None  # the document itself fails: no signature process can make it pass
+    else:
+        try:
+            ades = _ades_validation(sig, trust, at)
+        except Exception as error:
+            logger.warning("pyHanko's AdES process failed on %s", label, exc_info=True)
+            ades = None
+            report.warnings.append(
+                f"{label}: the AdES validation process could not run ({type(error).__name__}: {error}); "
+                "the classic validation's verdict is reported"
+            )
+    if ades is not None:
+        sub = sub_indication_from_pyhanko(ades.ades_subindic)
+        if sub in _RECOVERABLE_WITH_POE and classic_rescued:
+            # Strict EN 319 102-1 wants revocation data for the newest document timestamp that is
+            # fresh at the validation time (fetched online, or a newer document timestamp). The
+            # portal's documented rule accepts, as DSS's default policy does, the data that
+            # timestamp preserved, provided its TSA is still within its validity: both are said.
+            report.warnings.append(
+                f"{label}: the AdES process says {_verdict(sub)} without fresh revocation data for "
+                "the latest document timestamp; the signature is accepted on the revocation data "
+                "the document timestamp preserved (validate online, or add a document timestamp)"
+            )
+            sub = None
+        sub = _expiry_after_proven_time(sig, ades, sub)
+        if SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE in (sub, classic_sub):
+            refined = _missing_revocation_data(sig, trust, at, context_kwargs)
+            sub, classic_sub = (refined(s) for s in (sub, classic_sub))
+            if sub is SubIndication.TRY_LATER and sub == classic_sub:
+                result.messages = [
+                    "the signer's certificate status cannot be checked: the revocation data it "
+                    "declares is neither in the file nor fetched (TRY_LATER)"
+                ]
+        if sub != classic_sub:
+            report.warnings.append(
+                f"{label}: the classic validation disagrees with the AdES process: "
+                f"{_verdict(classic_sub)} instead of {_verdict(sub)}"
+                + (f" ({'; '.join(classic.messages)})" if classic.messages else "")
+            )
+            result.messages = [_ades_message(sub, ades.failure_msg)] if sub is not None else []
+        api_path = ades.api_status.validation_path if ades.api_status is not None else None
+        validation_path = (api_path or validation_path) if sub is None else None
+        result.level = _confirmed_level(result.level, ades, label, report)
+        result.sub_indication = sub
+        result.indication = indication_for(sub)
+        result.qualification = (
+            trust.qualification(validation_path, result.signing_time) if validation_path else None
+        )
+    for message in result.messages:
+        if result.sub_indication is not None:
+            report.errors.append(f"{label}: {message}")
+    return result
+
+
+def _expiry_after_proven_time(sig: EmbeddedPdfSignature, ades, sub: SubIndication | None):
+    """EN 319 102-1 §5.5.4: a best signature time before the signer certificate was issued fails
+    (NOT_YET_VALID); one after it expired proves nothing (OUT_OF_BOUNDS_NO_POE). pyHanko's
+    with-time process only judges the first when the current time already found the certificate
+    out of bounds, so both are checked here whatever the process said."""
+    best = as_utc(getattr(ades, "best_signature_time", None))
+    if sub is None and best is not None:
+        if best < sig.signer_cert.not_valid_before:
+            return SubIndication.NOT_YET_VALID
+        if best > sig.signer_cert.not_valid_after:
+            return SubIndication.OUT_OF_BOUNDS_NO_POE
+    return sub
+
+
+def _missing_revocation_data(sig, trust, at, context_kwargs):
+    """pyHanko reports a chain without the revocation data it declares as a general chain failure;
+    EN 319 102-1 §5.2.6 calls that TRY_LATER. certvalidator's own error tells them apart."""
+    chain = validate_chain(sig.signer_cert, trust.validation_context(moment=at, **context_kwargs))
+    is_missing = chain.sub_indication is SubIndication.TRY_LATER
+
+    def refine(sub: SubIndication | None) -> SubIndication | None:
+        if is_missing and sub is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE:
+            return SubIndication.TRY_LATER
+        return sub
+
+    return refine
+
+
+def _verdict(sub: SubIndication | None) -> str:
+    return str(indication_for(sub)) + (f"/{sub}" if sub else "")
+
+
+def _ades_message(sub: SubIndication, failure_msg: str | None) -> str:
+    if sub in (SubIndication.HASH_FAILURE,):
+        return "the signed bytes were altered: not intact"
+    if sub is SubIndication.SIG_CRYPTO_FAILURE:
+        return "the signature value does not verify with the signer's key"
+    return f"{sub}" + (f": {failure_msg}" if failure_msg else "")
+
+
+def _ades_validation(
+    sig: EmbeddedPdfSignature, trust: TrustContext, at: datetime | None, *, retroactive_revinfo: bool = False
+):
+    """The EN 319 102-1 process that fits what the signature carries, through pyHanko:
+
+    - a signature timestamp and a later document timestamp: validation of signatures with
+      long-term data (§5.6.3, ``ades_lta_validation``; the document timestamps are the evidence
+      record, past signature validation §5.6.2.4 included);
+    - a signature timestamp only: validation with time (§5.5, ``ades_with_time_validation``);
+    - neither: basic validation (§5.3, ``ades_basic_validation``).
+    The DSS's certificates, CRLs and OCSP responses are local knowledge in every case.
+    """
+    moment = as_utc(at) or datetime.now(UTC)
+    timing = ValidationTimingInfo(
+        validation_time=moment, best_signature_time=moment, point_in_time_validation=at is not None
+    )
+    spec = trust.signature_validation_spec(retroactive_revinfo=retroactive_revinfo)
+    has_signature_timestamp = next(extract_tst_data_iter(sig.signer_info, signed=False), None) is not None
+    later_doc_timestamp = any(
+        other.sig_object_type == "/DocTimeStamp" and other.signed_revision > sig.signed_revision
+        for other in sig.reader.embedded_signatures
+    )
+    if has_signature_timestamp and later_doc_timestamp:
+        pdf_spec = PdfSignatureValidationSpec(signature_validation_spec=spec)
+        return run_sync(ades_lta_validation(sig, pdf_spec, timing_info=timing))
+    spec = dataclasses.replace(spec, local_knowledge=_dss_to_local_knowledge(sig.reader))
+    if not has_signature_timestamp:
+        # (pyHanko's basic process builds a plain CMS status whatever status class it is given;
+        # the PDF-specific coverage and modification checks are the classic validation's anyway)
+        return run_sync(
+            ades_basic_validation(sig.signed_data, spec, timing_info=timing, raw_digest=sig.compute_digest())
+        )
+    if not sig._integrity_checked:  # the classic validation normally did it already: not twice
+        sig.compute_integrity_info()
+    return run_sync(
+        ades_with_time_validation(
+            sig.signed_data,
+            spec,
+            timing_info=timing,
+            raw_digest=sig.compute_digest(),
+            extra_status_kwargs=sig.summarise_integrity_info(),
+            status_cls=PdfSignatureStatus,
+        )
+    )
+
+
+def _confirmed_level(level: Level | None, ades, label: str, report: ValidationReport) -> Level | None:
+    """The level says what the signature carries (intact timestamps, DSS, document timestamps);
+    whether the document timestamps also hold as an evidence record under the AdES process
+    (trusted TSA, chain valid) is said in a warning, the verdict carries the consequence."""
+    if level is Level.LTA and getattr(ades, "oldest_evidence_record_timestamp", False) is None:
+        report.warnings.append(
+            f"{label}: the document timestamps do not validate as an evidence record "
+            "(EN 319 102-1 §5.6.3): no proof of existence from them"
+        )
+    return level
+
+
+def _classic_validation(sig, filename, trust, at, context_kwargs, doc_ts_revisions, dss_revision, report):
+    """pyHanko's classic validator plus our level analysis and simplified past validation."""
     signer_context = trust.validation_context(moment=at, **context_kwargs)
     ts_context = trust.validation_context(moment=at, for_timestamps=True, **context_kwargs)
     status = run_sync(
@@ -213,6 +392,7 @@ def _validate_signature(sig, filename, trust, at, context_kwargs, doc_ts_revisio
     result.level = level
 
     validation_path = status.validation_path
+    rescued = False
     if (
         sub in _RECOVERABLE_WITH_POE
         and level is Level.LTA
@@ -240,16 +420,13 @@ def _validate_signature(sig, filename, trust, at, context_kwargs, doc_ts_revisio
                 w for w in report.warnings if w != f"{label}: the signature timestamp's TSA is not trusted"
             ]
             result.messages = [m for m in result.messages if "not validated" not in m]
-            sub, validation_path = None, poe_status.validation_path
+            sub, validation_path, rescued = None, poe_status.validation_path, True
 
     if sub is None and validation_path is not None:
         result.qualification = trust.qualification(validation_path, result.signing_time)
     result.sub_indication = sub
     result.indication = indication_for(sub)
-    for message in result.messages:
-        if sub is not None:
-            report.errors.append(f"{label}: {message}")
-    return result
+    return result, validation_path if sub is None else None, rescued
 
 
 _RECOVERABLE_WITH_POE = frozenset(
@@ -258,6 +435,7 @@ _RECOVERABLE_WITH_POE = frozenset(
         SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
         SubIndication.OUT_OF_BOUNDS_NO_POE,
         SubIndication.REVOKED_NO_POE,
+        SubIndication.NO_POE,
     }
 )
 

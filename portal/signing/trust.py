@@ -17,6 +17,11 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography.x509 import load_der_x509_certificate
 from lxml import etree
+from pyhanko.sign.validation.policy_decl import (
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
 from pyhanko.sign.validation.qualified import eutl_parse
 from pyhanko.sign.validation.qualified.assess import QualificationAssessor
 from pyhanko.sign.validation.qualified.tsp import (
@@ -27,10 +32,15 @@ from pyhanko.sign.validation.qualified.tsp import (
 )
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.authority import AuthorityWithCert
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.fetchers.api import FetcherBackend
 from pyhanko_certvalidator.path import ValidationPath
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
 from signxml.exceptions import SignXMLException
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
+from .common import SIGNER_KEY_USAGE
 from .report import Qualification
 
 logger = logging.getLogger(__name__)
@@ -179,6 +189,9 @@ class TrustContext:
     # every report) when True, as the portal's cached lists are; ignored when False.
     use_stale: bool = False
     notices: list[str] = field(default_factory=list)  # further warnings for every report
+    # Used when ``allow_fetching``: ``validation.validate`` gives each online validation its own
+    # bounded backend (fetching.BoundedFetcherBackend) whose log becomes the report's warnings.
+    fetcher_backend: FetcherBackend | None = None
 
     @classmethod
     def from_trusted_lists(
@@ -275,10 +288,39 @@ class TrustContext:
             other_certs=list(other_certs),
             moment=moment,
             allow_fetching=self.allow_fetching,
+            fetcher_backend=self.fetcher_backend if self.allow_fetching else None,
             revocation_mode=self.revocation_mode,
             crls=list(crls),
             ocsps=list(ocsps),
             retroactive_revinfo=retroactive_revinfo,
+        )
+
+    def signature_validation_spec(self, *, retroactive_revinfo: bool = False) -> SignatureValidationSpec:
+        """The same trust as ``validation_context``, as the policy pyHanko's AdES processes
+        (EN 319 102-1 §5.3-5.6) take: trust anchors, revocation policy, fetching rule."""
+        revinfo = CertRevTrustPolicy(
+            RevocationCheckingPolicy.from_legacy(self.revocation_mode),
+            retroactive_revinfo=retroactive_revinfo,
+        )
+        fetching = RevocationInfoGatheringSpec(
+            online_fetching_rule=(
+                RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
+                if self.allow_fetching
+                else RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+            fetcher_backend=self.fetcher_backend if self.allow_fetching else None,
+        )
+        return SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build(trust_roots=self.trust_roots()),
+                revinfo_policy=revinfo,
+            ),
+            ts_cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build(trust_roots=self.timestamp_roots()),
+                revinfo_policy=revinfo,
+            ),
+            revinfo_gathering_policy=fetching,
+            key_usage_settings=SIGNER_KEY_USAGE,
         )
 
     def qualification(self, path: ValidationPath | None, moment: datetime | None) -> Qualification | None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import zipfile
 from datetime import datetime
 from io import BytesIO
 
+from django.conf import settings
+
 from .common import as_utc
+from .fetching import DEFAULT_TIMEOUT_SECONDS, BoundedFetcherBackend, FetchLog
 from .report import ValidationReport
 from .trust import TrustContext
 
@@ -40,12 +44,16 @@ def validate(
     at: datetime | None = None,
     trust: TrustContext | None = None,
     detached_content: dict[str, bytes] | None = None,
+    online: bool | None = None,
 ) -> ValidationReport:
     """Validate every signature in ``data``. Never raises for bad input: problems go in the report.
 
     ``at`` is the validation time (default: now); ``trust`` what is trusted (default: the portal's
     cached EU trusted lists plus the configured extra anchors, ``trust_store.default_trust()``). ``detached_content`` gives the
-    signed data of a detached CAdES signature, by file name.
+    signed data of a detached CAdES signature, by file name. ``online``: fetch OCSP responses and
+    CRLs the file lacks from the certificates' AIA / CRL distribution points (default
+    ``settings.SIGNING_VALIDATION_ONLINE``); what cannot be fetched is a warning, and the
+    signature then stays INDETERMINATE (TRY_LATER) rather than passing on an unchecked status.
     """
     from . import asic, cades, pades, xades
 
@@ -61,6 +69,7 @@ def validate(
             trust = TrustContext()
             report.warnings.append(f"the cached trusted lists cannot be loaded: {type(error).__name__}")
     report.warnings.extend(trust.warnings)
+    trust, fetch_log = _with_fetching(trust, online)
     if len(data) > MAX_INPUT_BYTES:
         report.structural_failure = True
         report.errors.append(f"the file is larger than {MAX_INPUT_BYTES} bytes")
@@ -82,4 +91,20 @@ def validate(
         logger.exception("validator for %s crashed on %s", kind, filename)
         report.validator_crashed = True
         report.errors.append(f"validation could not be completed: {type(error).__name__}: {error}")
+    if fetch_log is not None:
+        report.warnings.extend(
+            f"revocation data could not be fetched from {failure}" for failure in fetch_log.failures
+        )
     return report
+
+
+def _with_fetching(trust: TrustContext, online: bool | None) -> tuple[TrustContext, FetchLog | None]:
+    """A copy of ``trust`` that fetches (with a fresh bounded backend and log) or does not."""
+    if online is None:
+        online = getattr(settings, "SIGNING_VALIDATION_ONLINE", False)
+    if not online:
+        return (dataclasses.replace(trust, allow_fetching=False) if trust.allow_fetching else trust), None
+    backend = BoundedFetcherBackend(
+        timeout=getattr(settings, "SIGNING_REVOCATION_FETCH_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
+    )
+    return dataclasses.replace(trust, allow_fetching=True, fetcher_backend=backend), backend.log

@@ -107,9 +107,10 @@ def validate_signature_file(
 
 def _isolated(document: etree._Element, signature: etree._Element) -> etree._Element:
     """A copy of the document in which ``signature`` is the only ds:Signature (signxml takes the first)."""
-    if document is signature:
-        return document
-    position = list(document.iter(f"{{{DS}}}Signature")).index(signature)
+    signatures = list(document.iter(f"{{{DS}}}Signature"))
+    if document is signature or signatures == [signature]:
+        return document  # alone already: no copy (a copy of a large signature file costs)
+    position = signatures.index(signature)
     clone = copy.deepcopy(document)
     for other_index, other in enumerate(list(clone.iter(f"{{{DS}}}Signature"))):
         if other_index != position and other.getparent() is not None:
@@ -263,7 +264,7 @@ def _validate_one(document, signature, label, entries, data_files, trust, at, re
         report.warnings.append(f"{label}: plain XML signature without XAdES signed properties")
 
     crls, ocsps = _revocation_values(signature, label, report)
-    level, signing_time = _level(signature, trust, at, certs, label, report, crls, ocsps)
+    level, signing_time = _level(signature, trust, at, certs, label, report, crls, ocsps, entries)
     result.level = level
     result.signing_time = signing_time or claimed
 
@@ -297,8 +298,11 @@ def _revocation_values(signature, label, report) -> tuple[list, list]:
     return crls, ocsps
 
 
-def _level(signature, trust, at, certs, label, report, crls=(), ocsps=()) -> tuple[Level, datetime | None]:
-    """B unless a signature timestamp verifies (T); LT with certificate and revocation values."""
+def _level(
+    signature, trust, at, certs, label, report, crls=(), ocsps=(), entries=None
+) -> tuple[Level, datetime | None]:
+    """B unless a signature timestamp verifies (T); LT with certificate and revocation values;
+    LTA when an archive timestamp over all of that verifies and its TSA is trusted."""
     timestamp_element = signature.find(".//xades:UnsignedSignatureProperties/xades:SignatureTimeStamp", NS)
     if timestamp_element is None:
         return Level.B, None
@@ -313,14 +317,124 @@ def _level(signature, trust, at, certs, label, report, crls=(), ocsps=()) -> tup
     )
     if not has_values:
         return Level.T, time
-    if (
-        unsigned.find("xades141:ArchiveTimeStamp", NS) is not None
-        or unsigned.find("xades:ArchiveTimeStamp", NS) is not None
-    ):
+    if unsigned.find("xades:ArchiveTimeStamp", NS) is not None:
         report.warnings.append(
-            f"{label}: the archive timestamp is not verified by this validator; level reported as LT"
+            f"{label}: an XAdES 1.3.2 archive timestamp is not verified by this validator (only "
+            "xades141:ArchiveTimeStamp is); level reported as LT"
         )
+    for element in unsigned.findall("xades141:ArchiveTimeStamp", NS):
+        if _verify_archive_timestamp(
+            signature, element, entries or {}, trust, at, certs, label, report, crls, ocsps
+        ):
+            return Level.LTA, time
     return Level.LT, time
+
+
+class ArchiveInputError(ValueError):
+    """The archive timestamp's input cannot be computed (unsupported reference or transform)."""
+
+
+def _c14n(element: etree._Element, algorithm: str) -> bytes:
+    exclusive, comments = _C14N.get(algorithm, (False, False))
+    return etree.tostring(element, method="c14n", exclusive=exclusive, with_comments=comments)
+
+
+def _element_by_id(signature: etree._Element, identifier: str) -> etree._Element | None:
+    for element in signature.getroottree().getroot().iter():
+        if isinstance(element.tag, str) and identifier in (
+            element.get("Id"),
+            element.get("ID"),
+            element.get("id"),
+        ):
+            return element
+    return None
+
+
+def archive_timestamp_input(
+    signature: etree._Element,
+    resolve: Callable[[str], bytes],
+    algorithm: str,
+    *,
+    before: etree._Element | None = None,
+) -> bytes:
+    """What a xades141:ArchiveTimeStamp stamps (EN 319 132-1 §5.5.2.2, XAdES 1.4.1 §8.2.1):
+    every reference's data as signed, then ds:SignedInfo, ds:SignatureValue and ds:KeyInfo, the
+    unsigned signature properties before the archive timestamp (``before``; all when None) and
+    the ds:Objects other than the one holding the qualifying properties, XML canonicalised with
+    ``algorithm``. ``resolve`` gives a detached reference's bytes."""
+    parts: list[bytes] = []
+    for reference in signature.findall("ds:SignedInfo/ds:Reference", NS):
+        uri = reference.get("URI")
+        transforms = [t.get("Algorithm", "") for t in reference.findall("ds:Transforms/ds:Transform", NS)]
+        if not uri:
+            raise ArchiveInputError("a reference to the enclosing document is not supported")
+        if uri.startswith("#"):
+            target = _element_by_id(signature, uri[1:])
+            if target is None:
+                raise ArchiveInputError(f"reference {uri} names no element")
+            if any(t not in _C14N for t in transforms):
+                raise ArchiveInputError(f"a transform of reference {uri} is not supported")
+            parts.append(_c14n(target, transforms[-1] if transforms else algorithm))
+        else:
+            if transforms:
+                raise ArchiveInputError(f"transforms on the detached reference {uri} are not supported")
+            parts.append(resolve(uri))
+    for path in ("ds:SignedInfo", "ds:SignatureValue", "ds:KeyInfo"):
+        element = signature.find(path, NS)
+        if element is not None:
+            parts.append(_c14n(element, algorithm))
+    unsigned = signature.find(".//xades:UnsignedSignatureProperties", NS)
+    for child in unsigned if unsigned is not None else ():
+        if child is before:
+            break
+        if isinstance(child.tag, str):
+            parts.append(_c14n(child, algorithm))
+    for element in signature.findall("ds:Object", NS):
+        if element.find("xades:QualifyingProperties", NS) is None:
+            parts.append(_c14n(element, algorithm))
+    return b"".join(parts)
+
+
+def _verify_archive_timestamp(
+    signature, element, entries, trust, at, certs, label, report, crls, ocsps
+) -> bool:
+    encapsulated = element.find("xades:EncapsulatedTimeStamp", NS)
+    method = element.find("ds:CanonicalizationMethod", NS)
+    algorithm = (
+        method.get("Algorithm") if method is not None else "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+    )
+    if encapsulated is None or algorithm not in _C14N:
+        report.warnings.append(
+            f"{label}: the archive timestamp is not encapsulated or its canonicalization is unknown"
+        )
+        return False
+    try:
+        stamped = archive_timestamp_input(signature, _resolver(entries, []), algorithm, before=element)
+        token = cms.ContentInfo.load(base64.b64decode("".join(encapsulated.text.split())))
+        status = run_sync(
+            validate_tst_signed_data(
+                token["content"],
+                trust.validation_context(
+                    moment=at, other_certs=certs, for_timestamps=True, crls=crls, ocsps=ocsps
+                ),
+                expected_tst_imprint=lambda digest: hashlib.new(digest, stamped).digest(),
+            )
+        )
+    except (ArchiveInputError, SignedDataMissing) as error:
+        report.warnings.append(f"{label}: the archive timestamp cannot be checked: {error}")
+        return False
+    except Exception as error:
+        report.warnings.append(
+            f"{label}: the archive timestamp cannot be verified: {type(error).__name__}: {error}"
+        )
+        return False
+    if not (status.get("intact") and status.get("valid")):
+        report.warnings.append(f"{label}: the archive timestamp does not match the signature and its values")
+        return False
+    if status.get("trust_problem_indic") is not None or status.get("validation_path") is None:
+        report.warnings.append(f"{label}: the archive timestamp's TSA is not trusted; level reported as LT")
+        return False
+    return True
 
 
 def _verify_signature_timestamp(

@@ -170,6 +170,7 @@ def sign_pdf(
     pdf: bytes | None = None,
     md_algorithm: str = "sha256",
     timestamp: bool = False,
+    timestamp_at: datetime | None = None,
     field_name: str = "Signature1",
 ) -> bytes:
     signer = signers.SimpleSigner(
@@ -182,8 +183,9 @@ def sign_pdf(
             tsa_cert=pki.tsa.asn1_cert,
             tsa_key=pki.tsa.asn1_key,
             certs_to_embed=SimpleCertificateStore.from_certs([pki.root.asn1_cert]),
+            fixed_dt=timestamp_at,
         )
-        if timestamp
+        if timestamp or timestamp_at
         else None
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf or minimal_pdf()))

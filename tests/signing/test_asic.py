@@ -402,3 +402,15 @@ def test_external_entities_are_never_resolved(sealed, tmp_path):
     report = validate(replace_entry(sealed, "META-INF/signatures0.xml", hostile), "c.asice")
     assert "TOP-SECRET-VALUE" not in report.to_json()
     assert report.indication is not Indication.TOTAL_PASSED
+
+
+def test_compressible_files_are_deflated_and_compressed_ones_stored(pki, trusted):
+    import os
+
+    files = {"letter.txt": b"Dear applicant, " * 4096, "scan.jpg": os.urandom(256 * 1024)}
+    container = build_asice(files, pki.signer.key, pki.signer.cert)
+    kinds = {info.filename: info.compress_type for info, _ in entries(container)}
+    assert (kinds["letter.txt"], kinds["scan.jpg"]) == (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
+    report = validate(container, "c.asice", trust=trusted)
+    assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+    assert sorted(report.signatures[0].covers) == sorted(files)

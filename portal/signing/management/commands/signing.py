@@ -1,6 +1,7 @@
 """Signing tools for operators and checks from outside.
 
-``manage.py signing validate FILE [--at ISO-TIME] [--trust-list FILE ...] [--trust-anchor CERT ...] --json``
+``manage.py signing validate FILE [--at ISO-TIME] [--trust-list FILE ...] [--trust-anchor CERT ...]
+  [--online|--offline] --json``
     prints the report; exit code 0 for a report of any verdict, 2 only when a file cannot be read.
 ``manage.py signing sign-pdf IN OUT [--signer NAME]``
     PAdES B-LTA with a configured signer (default: the test QTSP, authorised automatically).
@@ -9,7 +10,7 @@
 ``manage.py signing trust-status [--json]``
     the cached lists, their freshness and the last failure of each.
 ``manage.py signing build-asice OUT FILES... [--seal-key PEM --seal-cert PEM [--chain PEM]] [--tsa-url URL]
-  [--level B|T|LT] [--trust-anchor CERT] [--property NAME=VALUE]``
+  [--level B|T|LT|LTA] [--trust-anchor CERT] [--property NAME=VALUE]``
     an ASiC-E container sealed over FILES and its metadata (default seal: the test QTSP's e-seal,
     B-LT with its TSA, OCSP and CRL).
 """
@@ -60,6 +61,15 @@ class Command(BaseCommand):
         )  # fmt: skip
         validate_parser.add_argument("--trust-anchor", action="append", default=[], metavar="CERT")
         validate_parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        online = validate_parser.add_mutually_exclusive_group()
+        online.add_argument(
+            "--online", dest="online", action="store_true", default=None,
+            help="fetch missing OCSP/CRL data from the certificates' URLs",
+        )  # fmt: skip
+        online.add_argument(
+            "--offline", dest="online", action="store_false",
+            help="use only the revocation data in the file (default: SIGNING_VALIDATION_ONLINE)",
+        )  # fmt: skip
 
         sign_parser = subcommands.add_parser(
             "sign-pdf", help="sign a PDF (PAdES B-LTA) with a configured signer"
@@ -85,8 +95,9 @@ class Command(BaseCommand):
         )
         asice_parser.add_argument("--tsa-url", help="RFC 3161 TSA for XAdES B-T")
         asice_parser.add_argument(
-            "--level", choices=["B", "T", "LT"],
-            help="XAdES baseline level (default: LT with a TSA, else B); LT fetches OCSP/CRLs",
+            "--level", choices=["B", "T", "LT", "LTA"],
+            help="XAdES baseline level (default: LT with a TSA, else B); LT fetches OCSP/CRLs, "
+            "LTA adds an archive timestamp",
         )  # fmt: skip
         asice_parser.add_argument(
             "--trust-anchor", action="append", default=[], metavar="CERT",
@@ -165,13 +176,13 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"the seal key or certificate cannot be read: {error}") from None
         level = options["level"] or ("LT" if tsa_url else "B")
-        if level in ("T", "LT") and not tsa_url:
+        if level in ("T", "LT", "LTA") and not tsa_url:
             raise CommandError(f"level {level} needs a time-stamping authority: --tsa-url")
-        if level == "LT" and not roots:
+        if level in ("LT", "LTA") and not roots:
             raise CommandError("level LT needs --trust-anchor: the root the seal's chain ends in")
         timestamper = HTTPTimeStamper(tsa_url) if level != "B" else None
         long_term = None
-        if level == "LT":
+        if level in ("LT", "LTA"):
             from pyhanko_certvalidator import ValidationContext
 
             long_term = ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
@@ -188,6 +199,7 @@ class Command(BaseCommand):
                 cert,
                 chain=chain,
                 timestamper=timestamper,
+                archive_timestamp=level == "LTA",
                 long_term=long_term,
                 metadata=properties,
             )
@@ -273,7 +285,7 @@ class Command(BaseCommand):
             )
         else:
             trust = None  # the portal's cached EU lists and configured anchors
-        report = validate(data, Path(options["file"]).name, at=at, trust=trust)
+        report = validate(data, Path(options["file"]).name, at=at, trust=trust, online=options["online"])
         if options["json"]:
             self.stdout.write(report.to_json(indent=2))
         else:
