@@ -581,18 +581,37 @@ def _receive(config, data: bytes, content_type: str | None) -> Answer:
         receipt=receipt.body,
         receipt_content_type=receipt.content_type,
     )
-    folder = hashlib.sha256(parsed.message_id.encode()).hexdigest()[:32]
-    stored_files = [message.raw.storage.save(f"delivery/inbox/{folder}/message.mime", ContentFile(data))]
+    parts = [
+        (bytes(payload.content or b""), payload.content_id or "", payload.mime_type or "")
+        for payload in parsed.payloads
+    ]
+    if not _store_once(message, "message.mime", data, parts):
+        # the same message arrived twice at once: the other request stored it first
+        duplicate = _duplicate(parsed.message_id)
+        if duplicate is None:
+            raise
+        return duplicate
+    _dispatch(message)
+    return receipt
+
+
+def _store_once(
+    message: InboxMessage, raw_name: str, raw: bytes, parts: list[tuple[bytes, str, str]]
+) -> bool:
+    """Store an inbound message, its raw form and its payloads ((content, content id, MIME type));
+    False, with nothing kept, when a message with its MessageId was stored meanwhile."""
+    storage = message.raw.storage
+    folder = hashlib.sha256(message.message_id.encode()).hexdigest()[:32]
+    stored_files = [storage.save(f"delivery/inbox/{folder}/{raw_name}", ContentFile(raw))]
     message.raw.name = stored_files[0]
     payloads = []
-    for index, payload in enumerate(parsed.payloads):
-        content = bytes(payload.content or b"")
-        name = message.raw.storage.save(f"delivery/inbox/{folder}/payload-{index}", ContentFile(content))
+    for index, (content, content_id, mime_type) in enumerate(parts):
+        name = storage.save(f"delivery/inbox/{folder}/payload-{index}", ContentFile(content))
         stored_files.append(name)
         payloads.append(
             InboxPayload(
-                content_id=payload.content_id or "",
-                mime_type=payload.mime_type or "",
+                content_id=content_id,
+                mime_type=mime_type,
                 size=len(content),
                 sha256=_sha256(content),
                 file=name,
@@ -605,15 +624,10 @@ def _receive(config, data: bytes, content_type: str | None) -> Answer:
                 payload.message = message
             InboxPayload.objects.bulk_create(payloads)
     except IntegrityError:
-        # the same message arrived twice at once: the other request stored it first
         for name in stored_files:
-            message.raw.storage.delete(name)
-        duplicate = _duplicate(parsed.message_id)
-        if duplicate is None:
-            raise
-        return duplicate
-    _dispatch(message)
-    return receipt
+            storage.delete(name)
+        return False
+    return True
 
 
 def _dispatch(message: InboxMessage) -> None:
@@ -700,34 +714,16 @@ def _store_retrieved(config, pmodes: list[PMode], transport, answer) -> bool:
     if pmode is None:
         # Domibus has acknowledged it already: keep it for an operator rather than lose it
         message.handler_error = f"no P-Mode agrees on {header.service} / {header.action} from this party"
-    folder = hashlib.sha256(user.message_id.encode()).hexdigest()[:32]
-    storage = message.raw.storage
-    stored_files = [storage.save(f"delivery/inbox/{folder}/retrieved.xml", ContentFile(answer.raw))]
-    message.raw.name = stored_files[0]
     by_id = {p.payload_id: p for p in retrieved.payloads}
-    payloads = []
-    for index, part in enumerate(user.parts):
-        content = by_id[part.href].content
-        name = storage.save(f"delivery/inbox/{folder}/payload-{index}", ContentFile(content))
-        stored_files.append(name)
-        payloads.append(
-            InboxPayload(
-                content_id=part.content_id or part.href or "",
-                mime_type=part.mime_type or by_id[part.href].content_type or "",
-                size=len(content),
-                sha256=_sha256(content),
-                file=name,
-            )
+    parts = [
+        (
+            by_id[part.href].content,
+            part.content_id or part.href or "",
+            part.mime_type or by_id[part.href].content_type or "",
         )
-    try:
-        with transaction.atomic():
-            message.save()
-            for payload in payloads:
-                payload.message = message
-            InboxPayload.objects.bulk_create(payloads)
-    except IntegrityError:
-        for name in stored_files:
-            storage.delete(name)
+        for part in user.parts
+    ]
+    if not _store_once(message, "retrieved.xml", answer.raw, parts):
         return False
     if pmode is not None:
         _dispatch(message)

@@ -192,6 +192,11 @@ async def async_finish_b_t(
             signed_attrs=cms.CMSAttributes.load(prepared.signed_attrs),
             timestamper=HTTPTimeStamper(setup.tsa_url, session=session),
         )
+    return await _embed(prepared, signature_cms)
+
+
+async def _embed(prepared: PreparedPdfSignature, signature_cms) -> bytes:
+    """The prepared PDF with the CMS written into its reserved placeholder."""
     output = BytesIO(prepared.prepared_pdf)
     await PdfTBSDocument.async_finish_signing(
         output,
@@ -286,15 +291,7 @@ async def async_finish_b_t_presigned(
             signed_attrs=cms.CMSAttributes.load(prepared.signed_attrs),
             timestamper=HTTPTimeStamper(setup.tsa_url, session=session),
         )
-    output = BytesIO(prepared.prepared_pdf)
-    await PdfTBSDocument.async_finish_signing(
-        output,
-        PreparedByteRangeDigest(
-            prepared.document_digest, prepared.reserved_region_start, prepared.reserved_region_end
-        ),
-        signature_cms,
-    )
-    return output.getvalue()
+    return await _embed(prepared, signature_cms)
 
 
 async def async_upgrade_to_lta(pdf: bytes, setup: RemoteSigningSetup) -> bytes:
