@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.accounts.selectors import authorities_of, profile_for
 from portal.backoffice import selectors, services
 from portal.backoffice.forms import DecisionForm, InboxFilterForm, ReassignForm, RequestInformationForm
+from portal.dossiers import pdf as application_pdfs
 from portal.dossiers.documents import read_document
-from portal.dossiers.pdf import application_rows, render_application_pdf
+from portal.dossiers.pdf import application_rows
 from portal.dossiers.selectors import signed_application_pdf
 from portal.dossiers.snapshot import procedure_terms
 from portal.dossiers.states import ApplicationState
@@ -132,7 +133,7 @@ def application_pdf(request: HttpRequest, application_id) -> HttpResponse:
     """The signed application PDF when there is one, else the application rendered now."""
     case = selectors.case_for(request.user, application_id)
     signed = signed_application_pdf(case.application)
-    body = signed if signed is not None else render_application_pdf(case.application)
+    body = signed if signed is not None else application_pdfs.application_pdf(case.application)
     response = HttpResponse(body, content_type="application/pdf")
     kind = "signed" if signed is not None else "unsigned"
     response["Content-Disposition"] = (

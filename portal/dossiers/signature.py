@@ -100,15 +100,12 @@ def application_filename(application: Application) -> str:
 def start_signing(dossier: Dossier, *, redirect_uri: str) -> SigningBatch:
     """Render every application's PDF and start (or find, on a reload) the batch that waits for the
     user's one consent. Raises the signing block's errors when the QTSP cannot be reached."""
-    from portal.dossiers.pdf import render_application_pdf
+    from portal.dossiers.pdf import application_pdf
 
     if dossier.state != DossierState.READY_FOR_SIGNATURE:
         raise SigningStepError(dossier.get_state_display())
     applications = list(dossier.applications.all())
-    pdfs = [
-        (render_application_pdf(application), application_filename(application))
-        for application in applications
-    ]
+    pdfs = [(application_pdf(application), application_filename(application)) for application in applications]
     return signing.start_interactive_batch(pdfs, key_prefix=key_prefix(dossier), redirect_uri=redirect_uri)
 
 

@@ -236,12 +236,14 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def application_pdf(request: HttpRequest, public_id, application_id) -> HttpResponse:
-    """The application PDF as it will be signed (rendered from the current answers)."""
-    from portal.dossiers.pdf import render_application_pdf
+    """The application PDF exactly as it will be signed (rendered once per set of answers)."""
+    from portal.dossiers import pdf as application_pdfs
 
     dossier = selectors.dossier_of(request.user, public_id)
     application = _application(dossier, application_id)
-    return _pdf_response(render_application_pdf(application), signature.application_filename(application))
+    return _pdf_response(
+        application_pdfs.application_pdf(application), signature.application_filename(application)
+    )
 
 
 @login_required
