@@ -53,7 +53,7 @@ def ensure_catalogue() -> LoadReport:
     authorities = _ensure_authorities(locales, report)
     evidence_types = _ensure_evidence_types(locales, report)
     _ensure_activities(locales, report)
-    catalogues = _ensure_catalogue_pages(homes, locales, report)
+    catalogues = ensure_catalogue_pages(homes, locales, report)
     _ensure_procedures(catalogues, locales, authorities, evidence_types, report)
     _ensure_workflow(catalogues)
     return report
@@ -171,7 +171,7 @@ def _ensure_activities(locales, report) -> None:
         _translations(BusinessActivity, {"nace_code": code}, locales, build, report, "activities")
 
 
-def _ensure_catalogue_pages(homes: dict[str, HomePage], locales, report) -> dict[str, ProcedureIndexPage]:
+def ensure_catalogue_pages(homes: dict[str, HomePage], locales, report) -> dict[str, ProcedureIndexPage]:
     pages = {}
     source = ProcedureIndexPage.objects.filter(locale=locales["en"]).first()
     for code in demo_data.LANGUAGES:
