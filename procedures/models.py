@@ -8,6 +8,7 @@ from cryptography import x509
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -32,6 +33,10 @@ LANGUAGE_LIST_VALIDATOR = RegexValidator(
 )
 NACE_CODE_VALIDATOR = RegexValidator(
     r"^\d{2}(?:\.\d{1,2})?$", _("A NACE rev. 2 code: a division (96), group (96.0) or class (96.02).")
+)
+SDG_POLICY_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Z]\d{1,2}$",
+    _("A letter and a number, as the Your Europe tagging guidance lists the areas (e.g. J1)."),
 )
 NACE_SECTION_VALIDATOR = RegexValidator(r"^[A-U]$", _("A NACE rev. 2 section letter, A to U."))
 PARTY_ID_TYPE_VALIDATOR = RegexValidator(r"^\S+$", _("A party id type is a URI without spaces."))
@@ -325,6 +330,16 @@ class ProcedurePage(Page):
         choices=LEVELS_OF_ASSURANCE,
         default="substantial",
     )
+    sdg_policy_code = models.CharField(
+        _("SDG policy code"),
+        max_length=3,
+        default="J1",
+        validators=[SDG_POLICY_CODE_VALIDATOR],
+        help_text=_(
+            "The SDG Regulation information area this procedure belongs to, as its code in the Your Europe "
+            "tagging guidance; published in the page's policy-code meta tag."
+        ),
+    )
     applicability = StreamField(
         [("rule", ApplicabilityRuleBlock())],
         verbose_name=_("applicability rules"),
@@ -355,6 +370,7 @@ class ProcedurePage(Page):
         FieldPanel("legal_basis"),
         FieldPanel("accepted_languages"),
         FieldPanel("minimum_loa"),
+        FieldPanel("sdg_policy_code"),
         FieldPanel("applicability"),
         FieldPanel("form_definition"),
     ]
@@ -370,6 +386,7 @@ class ProcedurePage(Page):
         SynchronizedField("applicability"),
         SynchronizedField("accepted_languages"),
         SynchronizedField("minimum_loa"),
+        SynchronizedField("sdg_policy_code"),
         SynchronizedField("processing_time_days"),
         SynchronizedField("tacit_approval"),
         SynchronizedField("tacit_approval_days"),
@@ -391,6 +408,26 @@ class ProcedurePage(Page):
             raise ValidationError(
                 {"tacit_approval_days": _("Only for procedures where silence means approval.")}
             )
+
+    def serve(self, request, *args, **kwargs):
+        """HTML, or with `Accept: application/ld+json` this procedure's CPSV-AP JSON-LD in the
+        page's language; caches keep the two apart by Accept."""
+        from procedures.views import JSON_LD, procedure_json_ld
+
+        if request.get_preferred_type(["text/html", JSON_LD]) == JSON_LD:
+            response = procedure_json_ld(self)
+        else:
+            response = super().serve(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        from procedures.markup import government_service_json_ld, sdg_meta_tags
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sdg_meta_tags"] = sdg_meta_tags(self)
+        context["government_service_json_ld"] = government_service_json_ld(self)
+        return context
 
     @property
     def last_updated(self):
