@@ -35,6 +35,7 @@ from procedures.models import (
 
 WORKFLOW_NAME = "Procedure review"
 MODERATORS_GROUP = "Moderators"
+EDITORS_GROUP = "Editors"
 
 
 @dataclass
@@ -311,8 +312,9 @@ def _form_definition(kind: str, code: str, evidence_types) -> list[tuple[str, di
 
 
 def _ensure_workflow(catalogues: dict[str, ProcedureIndexPage]) -> None:
-    """Procedure pages go through a moderator's approval before they are published."""
+    """Editors write procedure pages and submit them; a moderator's approval publishes them."""
     moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    editors, _created = Group.objects.get_or_create(name=EDITORS_GROUP)
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     task = GroupApprovalTask.objects.filter(groups=moderators, active=True).first()
     if task is None:
@@ -320,11 +322,17 @@ def _ensure_workflow(catalogues: dict[str, ProcedureIndexPage]) -> None:
         task.groups.set([moderators])
     # Workflow is a ClusterableModel: its related manager would only save with the workflow
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    group_permissions = {
+        moderators: ("publish_page", "change_page", "add_page"),
+        editors: ("change_page", "add_page"),  # no publish: their changes go through the workflow
+    }
     for page in catalogues.values():
         WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
-        for permission in ("publish_page", "change_page", "add_page"):
-            GroupPagePermission.objects.get_or_create(
-                group=moderators, page=page, permission=Permission.objects.get(codename=permission)
-            )
+        for group, permissions in group_permissions.items():
+            for permission in permissions:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=page, permission=Permission.objects.get(codename=permission)
+                )
     admin_access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     moderators.permissions.add(admin_access)
+    editors.permissions.add(admin_access)
