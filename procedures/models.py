@@ -429,6 +429,14 @@ class ProcedurePage(Page):
         context["government_service_json_ld"] = government_service_json_ld(self)
         return context
 
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        # the page row holds the live content (drafts live in revisions): index what the finder sees
+        if update_fields is None or "applicability" in update_fields:
+            ApplicabilityIndexEntry.reindex(self)
+        return result
+
     @property
     def last_updated(self):
         """Set by Wagtail each time a revision is published."""
@@ -441,3 +449,56 @@ class ProcedurePage(Page):
     @cached_property
     def localized_authority(self) -> CompetentAuthority:
         return self.competent_authority.localized
+
+
+class ApplicabilityIndexEntry(models.Model):
+    """One row per (rule, activity code) of a procedure page's live applicability rules, so the
+    finder selects the procedures that apply with one indexed query instead of evaluating every
+    page's rules in Python. Rebuilt whenever the page row is saved (publishing saves it)."""
+
+    ANY_ACTIVITY = ""
+
+    procedure = models.ForeignKey(ProcedurePage, on_delete=models.CASCADE, related_name="+")
+    rule_number = models.PositiveSmallIntegerField()
+    # a NACE section letter or code prefix; "" for a rule that holds for every activity
+    activity = models.CharField(max_length=5, blank=True)
+    provision = models.CharField(max_length=20)
+    # "|sole_trader|branch|": the legal forms the rule asks for, "" for every legal form
+    legal_forms = models.CharField(max_length=255, blank=True)
+    employs_staff = models.CharField(max_length=5)
+    establishment_region = models.CharField(max_length=10)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity", "procedure"], name="applicability_activity")]
+
+    def __str__(self) -> str:
+        return f"procedure {self.procedure_id} rule {self.rule_number}: {self.activity or '*'}"
+
+    @staticmethod
+    def entries_for(procedure_id: int, rules: list[dict]) -> list[ApplicabilityIndexEntry]:
+        from procedures.blocks import split_codes
+
+        entries = []
+        for number, rule in enumerate(rules, start=1):
+            legal_forms = list(rule.get("legal_forms") or [])
+            for code in split_codes(rule.get("activity_codes") or "") or [
+                ApplicabilityIndexEntry.ANY_ACTIVITY
+            ]:
+                entries.append(
+                    ApplicabilityIndexEntry(
+                        procedure_id=procedure_id,
+                        rule_number=number,
+                        activity=code,
+                        provision=rule.get("provision") or "any",
+                        legal_forms="|" + "|".join(legal_forms) + "|" if legal_forms else "",
+                        employs_staff=rule.get("employs_staff") or "any",
+                        establishment_region=rule.get("establishment_region") or "any",
+                    )
+                )
+        return entries
+
+    @classmethod
+    def reindex(cls, procedure: ProcedurePage) -> None:
+        cls.objects.filter(procedure=procedure).delete()
+        rules = [dict(block.value) for block in procedure.applicability]
+        cls.objects.bulk_create(cls.entries_for(procedure.pk, rules))
