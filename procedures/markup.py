@@ -28,6 +28,7 @@ def sdg_meta_tags(page: ProcedurePage) -> list[tuple[str, str]]:
 
 def government_service(page: ProcedurePage) -> dict:
     language = page.locale.language_code
+    url = page.full_url
     authority = page.localized_authority
     provider = {"@type": "GovernmentOrganization", "name": authority.name}
     for key, value in (
@@ -53,16 +54,16 @@ def government_service(page: ProcedurePage) -> dict:
         "identifier": str(page.translation_key),
         "name": page.title,
         "description": page.summary,
-        "url": page.full_url,
+        "url": url,
         "serviceType": EVENT_TITLES.get(language, EVENT_TITLES["en"]),
         "provider": provider,
         "areaServed": {"@type": "Country", "identifier": settings.PORTAL_COUNTRY},
         "availableLanguage": page.language_codes,
         "availableChannel": {
             "@type": "ServiceChannel",
-            "serviceUrl": page.full_url,
+            "serviceUrl": url,
             "availableLanguage": page.language_codes,
-            "providesService": {"@id": page.full_url},
+            "providesService": {"@id": url},
         },
         "offers": offers,
     }
