@@ -126,7 +126,9 @@ def main() -> None:
     )  # fmt: skip
     try:
         wait_until_serving(port, process)
-        print(f"gunicorn 2 workers on 127.0.0.1:{port}, {options.concurrency} client threads, {options.seconds:.0f} s each")
+        print(
+            f"gunicorn 2 workers on 127.0.0.1:{port}, {options.concurrency} client threads, {options.seconds:.0f} s each"
+        )
         print(f"{'target':<26}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p95 vs home':>13}{'errors':>8}")
         baseline_p95 = None
         for label, path in TARGETS:
