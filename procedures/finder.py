@@ -32,7 +32,7 @@ from procedures.models import (
     EvidenceType,
     ProcedurePage,
 )
-from procedures.selectors import activity_by_code, live_procedures
+from procedures.selectors import active_locale, activity_by_code, live_procedures
 
 MAX_EMPLOYEES = 1_000_000
 
@@ -185,7 +185,9 @@ def applicable_procedures(answers: FinderAnswers, locale: Locale | None = None) 
         employs_staff__in=["any", "yes" if answers.employs_staff else "no"],
         establishment_region__in=["any", "eu_eea" if answers.established_in_eu_eea else "outside"],
     ).filter(Q(legal_forms="") | Q(legal_forms__contains=f"|{answers.legal_form}|"))
-    return list(live_procedures(locale).filter(pk__in=matching.values("procedure_id")))
+    procedures = live_procedures(locale).filter(pk__in=matching.values("procedure_id"))
+    # the checklist never shows the form or the steps: not loading them halves what is parsed
+    return list(procedures.defer("form_definition", "steps"))
 
 
 # --- The checklist --------------------------------------------------------------------------
@@ -229,10 +231,13 @@ class Checklist:
 def build_checklist(
     answers: FinderAnswers, activity: BusinessActivity, locale: Locale | None = None
 ) -> Checklist:
+    locale = locale or active_locale()
     procedures = applicable_procedures(answers, locale)
     checklist = Checklist(answers=answers, activity=activity, procedures=procedures)
-    checklist.authorities = _distinct_authorities(procedure.competent_authority for procedure in procedures)
-    checklist.documents = _deduplicated_documents(procedures)
+    checklist.authorities = _distinct_authorities(
+        (procedure.competent_authority for procedure in procedures), locale
+    )
+    checklist.documents = _deduplicated_documents(procedures, locale)
     for procedure in procedures:
         for fee in procedure.fees:
             currency = fee.value["currency"]
@@ -248,14 +253,22 @@ def build_checklist(
     return checklist
 
 
-def _distinct_authorities(authorities: Iterable[CompetentAuthority]) -> list[CompetentAuthority]:
+def _in_locale(snippet, locale: Locale):
+    """The snippet in the checklist's language; a page's snippets usually are already (no query)."""
+    return snippet if snippet.locale_id == locale.pk else snippet.localized
+
+
+def _distinct_authorities(
+    authorities: Iterable[CompetentAuthority], locale: Locale
+) -> list[CompetentAuthority]:
     seen: dict[object, CompetentAuthority] = {}
     for authority in authorities:
-        seen.setdefault(authority.translation_key, authority.localized)
+        if authority.translation_key not in seen:
+            seen[authority.translation_key] = _in_locale(authority, locale)
     return list(seen.values())
 
 
-def _deduplicated_documents(procedures: list[ProcedurePage]) -> list[RequiredDocument]:
+def _deduplicated_documents(procedures: list[ProcedurePage], locale: Locale) -> list[RequiredDocument]:
     """One entry per evidence type across procedures; the strictest form asked wins."""
     documents: dict[object, RequiredDocument] = {}
     for procedure in procedures:
@@ -269,7 +282,7 @@ def _deduplicated_documents(procedures: list[ProcedurePage]) -> list[RequiredDoc
             notes = requirement["notes"]
             if document is None:
                 documents[evidence_type.translation_key] = RequiredDocument(
-                    evidence_type=evidence_type.localized,
+                    evidence_type=_in_locale(evidence_type, locale),
                     copy_kind=requirement["copy_kind"],
                     translation_required=bool(requirement["translation_required"]),
                     formats=formats,

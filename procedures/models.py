@@ -448,7 +448,9 @@ class ProcedurePage(Page):
 
     @cached_property
     def localized_authority(self) -> CompetentAuthority:
-        return self.competent_authority.localized
+        authority = self.competent_authority
+        # a page is served in its own language: its authority is usually in it already (no query)
+        return authority if authority.locale_id == self.locale_id else authority.localized
 
 
 class ApplicabilityIndexEntry(models.Model):
