@@ -4,6 +4,7 @@ left as it is (an editor may have changed it), what is missing is created and pu
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -122,8 +123,10 @@ def _ensure_authorities(locales, report) -> dict[str, dict[str, CompetentAuthori
     return result
 
 
+@functools.cache  # four RSA keys on every load cost each catalogue test 0.5-2 s
 def _self_signed_certificate(common_name: str) -> str:
-    """A placeholder access-point certificate for the demo (a real one comes from the authority)."""
+    """A placeholder access-point certificate for the demo (a real one comes from the authority);
+    the same one for a name within a process."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
