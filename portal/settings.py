@@ -47,6 +47,9 @@ if PRODUCTION and not ALLOWED_HOSTS:
     )
 
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# ISO 3166-1 alpha-2 of the member state the portal serves (SDG meta tags, schema.org areaServed).
+# The default XA is a user-assigned code: the demo's Republic of Aurelia is fictional.
+PORTAL_COUNTRY = env_str("PORTAL_COUNTRY", "XA").upper()
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -4,6 +4,7 @@ left as it is (an editor may have changed it), what is missing is created and pu
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -36,6 +37,7 @@ from procedures.models import (
 
 WORKFLOW_NAME = "Procedure review"
 MODERATORS_GROUP = "Moderators"
+EDITORS_GROUP = "Editors"
 
 
 @dataclass
@@ -54,7 +56,7 @@ def ensure_catalogue() -> LoadReport:
     authorities = _ensure_authorities(locales, report)
     evidence_types = _ensure_evidence_types(locales, report)
     _ensure_activities(locales, report)
-    catalogues = _ensure_catalogue_pages(homes, locales, report)
+    catalogues = ensure_catalogue_pages(homes, locales, report)
     _ensure_procedures(catalogues, locales, authorities, evidence_types, report)
     _ensure_workflow(catalogues)
     return report
@@ -151,8 +153,10 @@ def connect_as4_authorities(channel: dict[str, str]) -> int:
     )
 
 
+@functools.cache  # four RSA keys on every load cost each catalogue test 0.5-2 s
 def _self_signed_certificate(common_name: str) -> str:
-    """A placeholder access-point certificate for the demo (a real one comes from the authority)."""
+    """A placeholder access-point certificate for the demo (a real one comes from the authority);
+    the same one for a name within a process."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
@@ -201,7 +205,7 @@ def _ensure_activities(locales, report) -> None:
         _translations(BusinessActivity, {"nace_code": code}, locales, build, report, "activities")
 
 
-def _ensure_catalogue_pages(homes: dict[str, HomePage], locales, report) -> dict[str, ProcedureIndexPage]:
+def ensure_catalogue_pages(homes: dict[str, HomePage], locales, report) -> dict[str, ProcedureIndexPage]:
     pages = {}
     source = ProcedureIndexPage.objects.filter(locale=locales["en"]).first()
     for code in demo_data.LANGUAGES:
@@ -341,8 +345,9 @@ def _form_definition(kind: str, code: str, evidence_types) -> list[tuple[str, di
 
 
 def _ensure_workflow(catalogues: dict[str, ProcedureIndexPage]) -> None:
-    """Procedure pages go through a moderator's approval before they are published."""
+    """Editors write procedure pages and submit them; a moderator's approval publishes them."""
     moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    editors, _created = Group.objects.get_or_create(name=EDITORS_GROUP)
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     task = GroupApprovalTask.objects.filter(groups=moderators, active=True).first()
     if task is None:
@@ -350,11 +355,17 @@ def _ensure_workflow(catalogues: dict[str, ProcedureIndexPage]) -> None:
         task.groups.set([moderators])
     # Workflow is a ClusterableModel: its related manager would only save with the workflow
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    group_permissions = {
+        moderators: ("publish_page", "change_page", "add_page"),
+        editors: ("change_page", "add_page"),  # no publish: their changes go through the workflow
+    }
     for page in catalogues.values():
         WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
-        for permission in ("publish_page", "change_page", "add_page"):
-            GroupPagePermission.objects.get_or_create(
-                group=moderators, page=page, permission=Permission.objects.get(codename=permission)
-            )
+        for group, permissions in group_permissions.items():
+            for permission in permissions:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=page, permission=Permission.objects.get(codename=permission)
+                )
     admin_access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     moderators.permissions.add(admin_access)
+    editors.permissions.add(admin_access)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
@@ -24,8 +25,14 @@ from procedures.choices import (
     LEGAL_FORMS,
     PROVISION_MODES,
 )
-from procedures.models import BusinessActivity, CompetentAuthority, EvidenceType, ProcedurePage
-from procedures.selectors import activity_by_code, live_procedures
+from procedures.models import (
+    ApplicabilityIndexEntry,
+    BusinessActivity,
+    CompetentAuthority,
+    EvidenceType,
+    ProcedurePage,
+)
+from procedures.selectors import active_locale, activity_by_code, live_procedures
 
 MAX_EMPLOYEES = 1_000_000
 
@@ -167,8 +174,20 @@ def procedure_applies(procedure: ProcedurePage, answers: FinderAnswers) -> bool:
 
 def applicable_procedures(answers: FinderAnswers, locale: Locale | None = None) -> list[ProcedurePage]:
     """The live procedures that apply to these answers, in checklist order, in the given (default:
-    the active) language."""
-    return [procedure for procedure in live_procedures(locale) if procedure_applies(procedure, answers)]
+    the active) language. Selected through ApplicabilityIndexEntry in one query; the answers are
+    the same as `procedure_applies` evaluating every page's rules."""
+    code = answers.activity_code
+    activities = {ApplicabilityIndexEntry.ANY_ACTIVITY, answers.activity_section.upper()}
+    activities.update(code[:length] for length in range(1, len(code) + 1))
+    matching = ApplicabilityIndexEntry.objects.filter(
+        activity__in=activities,
+        provision__in=["any", answers.provision],
+        employs_staff__in=["any", "yes" if answers.employs_staff else "no"],
+        establishment_region__in=["any", "eu_eea" if answers.established_in_eu_eea else "outside"],
+    ).filter(Q(legal_forms="") | Q(legal_forms__contains=f"|{answers.legal_form}|"))
+    procedures = live_procedures(locale).filter(pk__in=matching.values("procedure_id"))
+    # the checklist never shows the form or the steps: not loading them halves what is parsed
+    return list(procedures.defer("form_definition", "steps"))
 
 
 # --- The checklist --------------------------------------------------------------------------
@@ -212,10 +231,13 @@ class Checklist:
 def build_checklist(
     answers: FinderAnswers, activity: BusinessActivity, locale: Locale | None = None
 ) -> Checklist:
+    locale = locale or active_locale()
     procedures = applicable_procedures(answers, locale)
     checklist = Checklist(answers=answers, activity=activity, procedures=procedures)
-    checklist.authorities = _distinct_authorities(procedure.competent_authority for procedure in procedures)
-    checklist.documents = _deduplicated_documents(procedures)
+    checklist.authorities = _distinct_authorities(
+        (procedure.competent_authority for procedure in procedures), locale
+    )
+    checklist.documents = _deduplicated_documents(procedures, locale)
     for procedure in procedures:
         for fee in procedure.fees:
             currency = fee.value["currency"]
@@ -231,14 +253,22 @@ def build_checklist(
     return checklist
 
 
-def _distinct_authorities(authorities: Iterable[CompetentAuthority]) -> list[CompetentAuthority]:
+def _in_locale(snippet, locale: Locale):
+    """The snippet in the checklist's language; a page's snippets usually are already (no query)."""
+    return snippet if snippet.locale_id == locale.pk else snippet.localized
+
+
+def _distinct_authorities(
+    authorities: Iterable[CompetentAuthority], locale: Locale
+) -> list[CompetentAuthority]:
     seen: dict[object, CompetentAuthority] = {}
     for authority in authorities:
-        seen.setdefault(authority.translation_key, authority.localized)
+        if authority.translation_key not in seen:
+            seen[authority.translation_key] = _in_locale(authority, locale)
     return list(seen.values())
 
 
-def _deduplicated_documents(procedures: list[ProcedurePage]) -> list[RequiredDocument]:
+def _deduplicated_documents(procedures: list[ProcedurePage], locale: Locale) -> list[RequiredDocument]:
     """One entry per evidence type across procedures; the strictest form asked wins."""
     documents: dict[object, RequiredDocument] = {}
     for procedure in procedures:
@@ -252,7 +282,7 @@ def _deduplicated_documents(procedures: list[ProcedurePage]) -> list[RequiredDoc
             notes = requirement["notes"]
             if document is None:
                 documents[evidence_type.translation_key] = RequiredDocument(
-                    evidence_type=evidence_type.localized,
+                    evidence_type=_in_locale(evidence_type, locale),
                     copy_kind=requirement["copy_kind"],
                     translation_required=bool(requirement["translation_required"]),
                     formats=formats,

@@ -8,6 +8,7 @@ from cryptography import x509
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -32,6 +33,10 @@ LANGUAGE_LIST_VALIDATOR = RegexValidator(
 )
 NACE_CODE_VALIDATOR = RegexValidator(
     r"^\d{2}(?:\.\d{1,2})?$", _("A NACE rev. 2 code: a division (96), group (96.0) or class (96.02).")
+)
+SDG_POLICY_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Z]\d{1,2}$",
+    _("A letter and a number, as the Your Europe tagging guidance lists the areas (e.g. J1)."),
 )
 NACE_SECTION_VALIDATOR = RegexValidator(r"^[A-U]$", _("A NACE rev. 2 section letter, A to U."))
 PARTY_ID_TYPE_VALIDATOR = RegexValidator(r"^\S+$", _("A party id type is a URI without spaces."))
@@ -328,6 +333,16 @@ class ProcedurePage(Page):
         choices=LEVELS_OF_ASSURANCE,
         default="substantial",
     )
+    sdg_policy_code = models.CharField(
+        _("SDG policy code"),
+        max_length=3,
+        default="J1",
+        validators=[SDG_POLICY_CODE_VALIDATOR],
+        help_text=_(
+            "The SDG Regulation information area this procedure belongs to, as its code in the Your Europe "
+            "tagging guidance; published in the page's policy-code meta tag."
+        ),
+    )
     applicability = StreamField(
         [("rule", ApplicabilityRuleBlock())],
         verbose_name=_("applicability rules"),
@@ -358,6 +373,7 @@ class ProcedurePage(Page):
         FieldPanel("legal_basis"),
         FieldPanel("accepted_languages"),
         FieldPanel("minimum_loa"),
+        FieldPanel("sdg_policy_code"),
         FieldPanel("applicability"),
         FieldPanel("form_definition"),
     ]
@@ -373,6 +389,7 @@ class ProcedurePage(Page):
         SynchronizedField("applicability"),
         SynchronizedField("accepted_languages"),
         SynchronizedField("minimum_loa"),
+        SynchronizedField("sdg_policy_code"),
         SynchronizedField("processing_time_days"),
         SynchronizedField("tacit_approval"),
         SynchronizedField("tacit_approval_days"),
@@ -395,6 +412,34 @@ class ProcedurePage(Page):
                 {"tacit_approval_days": _("Only for procedures where silence means approval.")}
             )
 
+    def serve(self, request, *args, **kwargs):
+        """HTML, or with `Accept: application/ld+json` this procedure's CPSV-AP JSON-LD in the
+        page's language; caches keep the two apart by Accept."""
+        from procedures.views import JSON_LD, procedure_json_ld
+
+        if request.get_preferred_type(["text/html", JSON_LD]) == JSON_LD:
+            response = procedure_json_ld(self)
+        else:
+            response = super().serve(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        from procedures.markup import government_service_json_ld, sdg_meta_tags
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sdg_meta_tags"] = sdg_meta_tags(self)
+        context["government_service_json_ld"] = government_service_json_ld(self)
+        return context
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        # the page row holds the live content (drafts live in revisions): index what the finder sees
+        if update_fields is None or "applicability" in update_fields:
+            ApplicabilityIndexEntry.reindex(self)
+        return result
+
     @property
     def last_updated(self):
         """Set by Wagtail each time a revision is published."""
@@ -406,4 +451,59 @@ class ProcedurePage(Page):
 
     @cached_property
     def localized_authority(self) -> CompetentAuthority:
-        return self.competent_authority.localized
+        authority = self.competent_authority
+        # a page is served in its own language: its authority is usually in it already (no query)
+        return authority if authority.locale_id == self.locale_id else authority.localized
+
+
+class ApplicabilityIndexEntry(models.Model):
+    """One row per (rule, activity code) of a procedure page's live applicability rules, so the
+    finder selects the procedures that apply with one indexed query instead of evaluating every
+    page's rules in Python. Rebuilt whenever the page row is saved (publishing saves it)."""
+
+    ANY_ACTIVITY = ""
+
+    procedure = models.ForeignKey(ProcedurePage, on_delete=models.CASCADE, related_name="+")
+    rule_number = models.PositiveSmallIntegerField()
+    # a NACE section letter or code prefix; "" for a rule that holds for every activity
+    activity = models.CharField(max_length=5, blank=True)
+    provision = models.CharField(max_length=20)
+    # "|sole_trader|branch|": the legal forms the rule asks for, "" for every legal form
+    legal_forms = models.CharField(max_length=255, blank=True)
+    employs_staff = models.CharField(max_length=5)
+    establishment_region = models.CharField(max_length=10)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity", "procedure"], name="applicability_activity")]
+
+    def __str__(self) -> str:
+        return f"procedure {self.procedure_id} rule {self.rule_number}: {self.activity or '*'}"
+
+    @staticmethod
+    def entries_for(procedure_id: int, rules: list[dict]) -> list[ApplicabilityIndexEntry]:
+        from procedures.blocks import split_codes
+
+        entries = []
+        for number, rule in enumerate(rules, start=1):
+            legal_forms = list(rule.get("legal_forms") or [])
+            for code in split_codes(rule.get("activity_codes") or "") or [
+                ApplicabilityIndexEntry.ANY_ACTIVITY
+            ]:
+                entries.append(
+                    ApplicabilityIndexEntry(
+                        procedure_id=procedure_id,
+                        rule_number=number,
+                        activity=code,
+                        provision=rule.get("provision") or "any",
+                        legal_forms="|" + "|".join(legal_forms) + "|" if legal_forms else "",
+                        employs_staff=rule.get("employs_staff") or "any",
+                        establishment_region=rule.get("establishment_region") or "any",
+                    )
+                )
+        return entries
+
+    @classmethod
+    def reindex(cls, procedure: ProcedurePage) -> None:
+        cls.objects.filter(procedure=procedure).delete()
+        rules = [dict(block.value) for block in procedure.applicability]
+        cls.objects.bulk_create(cls.entries_for(procedure.pk, rules))

@@ -80,6 +80,12 @@ def cpsv_catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def procedure_json_ld(page) -> HttpResponse:
+    """One procedure's CPSV-AP JSON-LD in its page's language (content negotiation on the page)."""
+    document = export_catalogue(page.locale.language_code, translation_keys=[page.translation_key])
+    return JsonResponse(document, content_type=JSON_LD, json_dumps_params={"ensure_ascii": False})
+
+
 @require_GET
 def cpsv_procedure(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     document = export_catalogue(request.GET.get("lang") or None, translation_keys=[key])

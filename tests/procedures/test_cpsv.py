@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -13,16 +12,16 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 
 from procedures.cpsv import export_catalogue
+from procedures.cpsv_import import SHAPES_PATH
 from procedures.models import ProcedurePage
 
-SHAPES = Path(__file__).resolve().parent.parent / "vectors" / "cpsv-ap" / "cpsv-ap-3.2.0-SHACL.ttl"
 CPSV = Namespace("http://purl.org/vocab/cpsv#")
 CV = Namespace("http://data.europa.eu/m8g/")
 
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    return Graph().parse(SHAPES)
+    return Graph().parse(SHAPES_PATH)
 
 
 def as_graph(document: dict) -> Graph:

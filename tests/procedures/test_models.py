@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 from wagtail.models import Locale
 
@@ -126,6 +127,9 @@ def form_field(concept, label="A field", condition=None):
     }
 
 
+@translation.override(
+    "en"
+)  # messages are compared in English; a test client request may leave another active
 def test_a_form_definition_asks_each_concept_once_and_conditions_look_back():
     block = FormDefinitionBlock()
     good = block.to_python(

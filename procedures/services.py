@@ -1,0 +1,277 @@
+"""Writes to the catalogue that are not editors' work in the Wagtail admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from wagtail.models import Locale
+
+from procedures.cpsv_import import (
+    CpsvImportError,
+    ImportedAuthority,
+    ImportedEvidence,
+    ImportedService,
+    read_catalogue,
+)
+from procedures.models import (
+    CompetentAuthority,
+    EvidenceType,
+    ProcedureIndexPage,
+    ProcedurePage,
+    split_language_codes,
+)
+
+# what a CompetentAuthority translation shares with its source (wagtail-localize SynchronizedFields)
+AUTHORITY_SHARED_FIELDS = (
+    "address",
+    "email",
+    "phone",
+    "website",
+    "languages",
+    "delivery_transport",
+    "as4_party_id",
+    "as4_party_id_type",
+    "as4_endpoint_url",
+    "as4_certificate_pem",
+    "as4_service",
+    "as4_service_type",
+    "as4_action",
+)
+DEFAULT_EVIDENCE_DETAILS = {
+    "accepted_formats": ["pdf"],
+    "copy_kind": "simple_copy",
+    "translation_required": False,
+    "notes": "",
+}
+
+
+@dataclass
+class ImportReport:
+    services: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{count} {what}" for what, count in sorted(self.counts.items()))
+        return f"{self.services} service(s) read: {details or 'nothing to do'}."
+
+
+def import_cpsv(text: str | bytes) -> ImportReport:
+    """Validate the whole CPSV-AP JSON-LD file, then upsert its services by identifier in one
+    transaction: a procedure page per language the service has a title in, its competent authority
+    and evidence types as needed. Fields CPSV-AP does not carry (steps, rules, the form...) keep
+    their value on an existing page and their default on a new one. Raises CpsvImportError, having
+    changed nothing, when anything in the file is wrong."""
+    services = read_catalogue(text)
+    report = ImportReport(services=len(services))
+    with transaction.atomic():
+        catalogues = _catalogue_pages({code for service in services for code in service.languages})
+        for service in services:
+            try:
+                _upsert_service(service, catalogues, report)
+            except ValidationError as error:
+                raise CpsvImportError(
+                    [
+                        f"Service {service.position} of {len(services)} ({service.iri}): {message}"
+                        for message in _messages(error)
+                    ]
+                ) from None
+    return report
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+    return list(error.messages)
+
+
+def _catalogue_pages(languages: set[str]) -> dict[str, ProcedureIndexPage]:
+    from procedures.demo import ensure_home_pages
+    from procedures.demo_catalogue import LoadReport, ensure_catalogue_pages
+
+    missing = [
+        code
+        for code in languages
+        if not ProcedureIndexPage.objects.filter(locale__language_code=code).exists()
+    ]
+    if missing:
+        homes = ensure_home_pages()
+        locales = {code: Locale.objects.get(language_code=code) for code in homes}
+        ensure_catalogue_pages(homes, locales, LoadReport())
+    return {
+        code: ProcedureIndexPage.objects.filter(locale__language_code=code).order_by("pk").first()
+        for code in languages
+    }
+
+
+def _upsert_authority(
+    imported: ImportedAuthority, locale: Locale, report: ImportReport
+) -> CompetentAuthority:
+    code = locale.language_code
+    name = imported.names.get(code) or next(iter(imported.names.values()))
+    authority = CompetentAuthority.objects.filter(identifier=imported.identifier, locale=locale).first()
+    if authority is not None:
+        if authority.name != name:
+            authority.name = name
+            authority.full_clean()
+            authority.save()
+            report.count("authority translations updated")
+        return authority
+    source = CompetentAuthority.objects.filter(identifier=imported.identifier).order_by("pk").first()
+    authority = CompetentAuthority(identifier=imported.identifier, locale=locale, name=name)
+    if source is not None:
+        authority.translation_key = source.translation_key
+        for field_name in AUTHORITY_SHARED_FIELDS:
+            setattr(authority, field_name, getattr(source, field_name))
+    authority.full_clean()
+    authority.save()
+    report.count("authority translations created")
+    return authority
+
+
+def _upsert_evidence_type(imported: ImportedEvidence, locale: Locale, report: ImportReport) -> EvidenceType:
+    code = locale.language_code
+    name = imported.names.get(code) or next(iter(imported.names.values()))
+    evidence_type = EvidenceType.objects.filter(identifier=imported.identifier, locale=locale).first()
+    if evidence_type is not None:
+        if evidence_type.name != name:
+            evidence_type.name = name
+            evidence_type.full_clean()
+            evidence_type.save()
+            report.count("evidence type translations updated")
+        return evidence_type
+    source = EvidenceType.objects.filter(identifier=imported.identifier).order_by("pk").first()
+    evidence_type = EvidenceType(identifier=imported.identifier, locale=locale, name=name)
+    if source is not None:
+        evidence_type.translation_key = source.translation_key
+    evidence_type.full_clean()
+    evidence_type.save()
+    report.count("evidence type translations created")
+    return evidence_type
+
+
+def _text(values: dict[str, str], code: str) -> str:
+    return values.get(code) or next(iter(values.values()))
+
+
+def _significant(page: ProcedurePage) -> tuple:
+    """What an import sets: equal before and after means the page is left as it is."""
+    return (
+        page.title,
+        page.summary,
+        page.competent_authority_id,
+        page.accepted_languages,
+        page.processing_time_days,
+        [
+            (fee.value["description"], fee.value["amount"], fee.value["currency"], fee.value["payable_online"],
+             getattr(fee.value["payable_to"], "pk", None))
+            for fee in page.fees
+        ],
+        [
+            (getattr(item.value["evidence_type"], "pk", None), list(item.value["accepted_formats"] or []),
+             item.value["copy_kind"], bool(item.value["translation_required"]), item.value["notes"])
+            for item in page.evidence
+        ],
+        [(law.value["title"], law.value["url"], law.value["eli"]) for law in page.legal_basis],
+    )  # fmt: skip
+
+
+def _upsert_service(
+    service: ImportedService, catalogues: dict[str, ProcedureIndexPage], report: ImportReport
+) -> None:
+    for code in service.languages:
+        locale = Locale.objects.get(language_code=code)
+        authority = _upsert_authority(service.authority, locale, report)
+        evidence_types = [_upsert_evidence_type(item, locale, report) for item in service.evidence]
+        page = ProcedurePage.objects.filter(translation_key=service.translation_key, locale=locale).first()
+        created = page is None
+        if created:
+            page = ProcedurePage(
+                translation_key=service.translation_key,
+                locale=locale,
+                slug=_free_slug(catalogues[code], service.slugs[code]),
+                content_owner=authority,
+            )
+            before = None
+        else:
+            before = _significant(page)
+        _set_fields(page, service, code, authority, evidence_types)
+        if created:
+            catalogues[code].add_child(instance=page)
+        elif _significant(page) == before:
+            report.count("procedure pages unchanged")
+            continue
+        page.full_clean()
+        page.save_revision().publish()
+        report.count("procedure pages created" if created else "procedure pages updated")
+
+
+def _free_slug(catalogue: ProcedureIndexPage, slug: str) -> str:
+    siblings = set(catalogue.get_children().values_list("slug", flat=True))
+    candidate, number = slug, 1
+    while candidate in siblings:
+        number += 1
+        candidate = f"{slug[:250]}-{number}"
+    return candidate
+
+
+def _set_fields(
+    page: ProcedurePage,
+    service: ImportedService,
+    code: str,
+    authority: CompetentAuthority,
+    evidence_types: list[EvidenceType],
+) -> None:
+    page.title = service.titles[code]
+    page.summary = service.descriptions[code]
+    page.competent_authority = authority
+    # a set in RDF: an existing page keeps the order its editor wrote
+    if service.accepted_languages and set(service.accepted_languages) != set(
+        split_language_codes(page.accepted_languages)
+    ):
+        page.accepted_languages = ", ".join(service.accepted_languages)
+    page.processing_time_days = service.processing_time_days
+
+    old_fees = [fee.value for fee in page.fees]
+    page.fees = [
+        (
+            "fee",
+            {
+                "description": _text(cost.descriptions, code),
+                "amount": cost.amount,
+                "currency": cost.currency,
+                "payable_to": old_fees[index]["payable_to"] if index < len(old_fees) else None,
+                "payable_online": old_fees[index]["payable_online"] if index < len(old_fees) else False,
+            },
+        )
+        for index, cost in enumerate(service.costs)
+    ]
+
+    # what CPSV-AP does not carry (formats, copy kind...) is kept for an evidence type already asked
+    old_evidence = {
+        getattr(item.value["evidence_type"], "identifier", None): item.value for item in page.evidence
+    }
+    evidence = []
+    for evidence_type in evidence_types:
+        old = old_evidence.get(evidence_type.identifier)
+        details = (
+            {name: old[name] for name in DEFAULT_EVIDENCE_DETAILS}
+            if old is not None
+            else dict(DEFAULT_EVIDENCE_DETAILS)
+        )
+        details["accepted_formats"] = list(details["accepted_formats"] or [])
+        evidence.append(("evidence", {"evidence_type": evidence_type, **details}))
+    page.evidence = evidence
+
+    old_laws = [law.value for law in page.legal_basis]
+    laws = []
+    for index, law in enumerate(service.laws):
+        url = law.url
+        if not url and index < len(old_laws) and old_laws[index]["eli"] == law.eli:
+            url = old_laws[index]["url"]  # the export names a law by its ELI when it has one
+        laws.append(("law", {"title": _text(law.titles, code), "url": url, "eli": law.eli}))
+    page.legal_basis = laws
