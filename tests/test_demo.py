@@ -88,6 +88,12 @@ def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
         login = requests.get(f"{base}/en/accounts/login/", timeout=10)
         assert login.status_code == 200 and 'name="password"' in login.text
         assert (tmp_path / "demo-admin-password.txt").exists()
+        staff_passwords = (tmp_path / "demo-staff-passwords.txt").read_text()
+        clerk_line = next(
+            line for line in staff_passwords.splitlines() if line.startswith("clerk.trade-office@")
+        )
+        # printed by rundemo like the admin's
+        assert f"{clerk_line.replace(' ', ' / ')}" in (tmp_path / "rundemo.log").read_text()
     finally:
         process.send_signal(signal.SIGTERM)
         try:

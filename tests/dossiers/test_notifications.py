@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portal.core.models import OutgoingEmail
-from portal.dossiers import services
+from portal.dossiers import services, submission
 from portal.dossiers.models import ApplicantNotification, Application, SubmissionPackage
 from portal.dossiers.signals import application_state_changed
 from portal.dossiers.states import ApplicationState as A
@@ -89,6 +89,26 @@ def test_a_failed_delivery_is_told_honestly_once_even_after_a_resend_fails_again
         "Ihr Antrag verzögert sich: Trade licence",
         "Ihr Antrag wurde übermittelt: Trade licence",
     ]
+
+
+def test_the_pipelines_hand_over_to_the_back_office_sends_the_receipt_id(mailoutbox):
+    application = queued_application("en", with_package=False)
+    SubmissionPackage.objects.create(
+        application=application,
+        transport="backoffice",
+        channel={"transport": "backoffice", "settings": {"authority": AUTHORITY_A}},
+        container_sha256="0" * 64,  # built (the container itself is not read on this channel)
+    )
+    package = submission.dispatch_package(application.pk)
+    submission.dispatch_package(application.pk)  # a retried task
+
+    application.refresh_from_db()
+    assert application.state == A.DELIVERED
+    (email,) = mailoutbox
+    assert email.subject == "Your application was delivered: Trade licence"
+    assert "Your application “Trade licence” was delivered to Chamber of Crafts on " in email.body
+    assert f"Delivery receipt: {package.internal_receipt['receipt_id']}" in email.body
+    assert "We will e-mail you when the authority acknowledges receipt" in email.body
 
 
 def test_no_email_without_a_submission_package(mailoutbox):
