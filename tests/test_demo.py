@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from wagtail.models import Page, Site
@@ -87,6 +88,12 @@ def test_run_command_serves_the_portal_on_the_embedded_default(tmp_path):
         login = requests.get(f"{base}/en/accounts/login/", timeout=10)
         assert login.status_code == 200 and 'name="password"' in login.text
         assert (tmp_path / "demo-admin-password.txt").exists()
+        staff_passwords = (tmp_path / "demo-staff-passwords.txt").read_text()
+        clerk_line = next(
+            line for line in staff_passwords.splitlines() if line.startswith("clerk.trade-office@")
+        )
+        # printed by rundemo like the admin's
+        assert f"{clerk_line.replace(' ', ' / ')}" in (tmp_path / "rundemo.log").read_text()
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -104,3 +111,48 @@ def test_run_command_refuses_a_busy_address_before_starting_anything(tmp_path):
         port = busy.getsockname()[1]
         with pytest.raises(CommandError, match=f"Cannot listen on 127.0.0.1:{port}"):
             call_command("rundemo", "--address", f"127.0.0.1:{port}", stdout=io.StringIO())
+
+
+def test_load_demo_creates_back_office_staff_once(settings, tmp_path):
+    from portal.accounts.models import AuthorityMembership
+    from portal.accounts.selectors import mfa_required
+    from procedures.models import CompetentAuthority
+
+    settings.STORAGE_ROOT = tmp_path
+    first_output = io.StringIO()
+    call_command("load_demo", stdout=first_output)
+    password_file = tmp_path / "demo-staff-passwords.txt"
+    first_passwords = password_file.read_text()
+    memberships = sorted(
+        AuthorityMembership.objects.values_list("user__email", "authority_identifier", "role")
+    )
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert password_file.read_text() == first_passwords
+    assert (
+        sorted(AuthorityMembership.objects.values_list("user__email", "authority_identifier", "role"))
+        == memberships
+    )
+    backoffice_authorities = set(
+        CompetentAuthority.objects.filter(delivery_transport="backoffice").values_list(
+            "identifier", flat=True
+        )
+    )
+    assert len(backoffice_authorities) == 5
+    clerks = {identifier for _, identifier, role in memberships if role == "clerk"}
+    supervisors = [(email, identifier) for email, identifier, role in memberships if role == "supervisor"]
+    assert clerks == backoffice_authorities  # and none for the AS4 authorities
+    assert supervisors == [("supervisor.trade-office@psc.example.eu", "trade-office")]
+    assert len(memberships) == 6
+    assert password_file.stat().st_mode & 0o077 == 0
+    accounts = dict(
+        line.split(" ") for line in first_passwords.splitlines() if line and not line.startswith("#")
+    )
+    assert set(accounts) == {email for email, _, _ in memberships}
+    user_model = get_user_model()
+    for email, password in accounts.items():
+        user = user_model.objects.get(email=email)
+        assert user.check_password(password)
+        assert not user.is_staff and not user.is_superuser
+        assert mfa_required(user)  # sent to set up an authenticator on first sign-in
+        assert f"{email} / {password}" in first_output.getvalue()

@@ -22,3 +22,10 @@ class DossiersConfig(AppConfig):
         from portal.dossiers.submission import connect_signals
 
         connect_signals()
+
+        from portal.dossiers.notifications import on_application_state_changed
+        from portal.dossiers.signals import application_state_changed
+
+        application_state_changed.connect(
+            on_application_state_changed, dispatch_uid="dossiers.notify_applicant_of_delivery"
+        )

@@ -151,6 +151,33 @@ class SubmissionPackage(models.Model):
         return f"Submission of {self.application.public_id} over {self.transport}"
 
 
+class ApplicantNotification(models.Model):
+    """The checkpoint of an e-mail telling the applicant about their application's delivery: at most
+    one per application and event, so a repeated signal, a retried task or a second failure after a
+    resend never mails again (``portal/dossiers/notifications.py``)."""
+
+    class Event(models.TextChoices):
+        DELIVERED = ApplicationState.DELIVERED.value, _("Delivered")
+        DELIVERY_FAILED = ApplicationState.DELIVERY_FAILED.value, _("Delivery failed")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=32, choices=Event.choices)
+    state_change = models.ForeignKey(StateChange, on_delete=models.CASCADE, related_name="+")
+    # the queued e-mail's Message-ID (its OutgoingEmail row carries the same header)
+    message_id = models.CharField(max_length=255)
+    recipient = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "event"], name="one_notification_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} e-mail for application {self.application_id} ({self.message_id})"
+
+
 class ApplicationMessage(models.Model):
     """Correspondence about one application between its competent authority and the applicant:
     requests for more information, the applicant's replies and the authority's reasoned decision.
