@@ -8,6 +8,7 @@ same package (tests/vectors/as4/as4pkg/, test_as4_vectors.py) stay as the offlin
 from __future__ import annotations
 
 import base64
+import os
 import re
 
 import pytest
@@ -17,7 +18,8 @@ from portal.delivery.as4 import codec
 from portal.delivery.as4.errors import EbmsError
 from portal.delivery.as4.keys import Truststore
 
-from .as4peer import As4Peer, pem_certificate, pem_key
+from .as4peer import As4Peer, PeerUnavailable, ensure_venv, pem_certificate, pem_key
+from .conftest import free_port
 from .pki import TestPki
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -247,3 +249,18 @@ def test_a_flipped_byte_in_our_message_is_refused_by_the_as4_package(
     answer = codec.receive(base64.b64decode(seen["receipt"]), truststore=truststore(pki))
     assert answer.kind == "error" and answer.ref_to_message_id == seen["message_id"]  # as it read it
     assert [error.code for error in answer.signal.errors] == [code]
+
+
+def test_without_the_package_registry_the_peer_is_a_clear_failure(tmp_path, monkeypatch):
+    """The fixture turns this into a failed test (never a skip): interop is not optional."""
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{free_port()}/simple")
+    for variable in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"):
+        monkeypatch.setenv(variable, "")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    cache = tmp_path / "as4-peer"
+    with pytest.raises(PeerUnavailable) as caught:
+        ensure_venv(cache)
+    assert "installing the as4 peer from the package registry" in str(caught.value)
+    assert "No matching distribution found" in str(caught.value)  # pip says what it missed
+    assert [path.name for path in cache.iterdir() if not path.name.endswith(".building")] == [".lock"]
