@@ -137,3 +137,22 @@ def gateway(tmp_path, pki, settings, monkeypatch) -> GatewaySetup:
     settings.DELIVERY_PMODES_FILE = str(setup.portal_file)
     monkeypatch.setenv("DELIVERY_PMODES_FILE", str(setup.portal_file))
     return setup
+
+
+# ------------------------------------------------------------------------- the independent AS4 peer
+
+
+@pytest.fixture(scope="session")
+def as4_peer():
+    """The PyPI package ``as4`` in its own virtualenv (made once under var/as4-peer/, reused while
+    as4-peer-requirements.txt is unchanged). Never skipped: without it the interop tests fail."""
+    from .as4peer import PeerUnavailable, start_peer
+
+    try:
+        return start_peer()
+    except PeerUnavailable as error:
+        pytest.fail(
+            "The AS4 interop peer (the PyPI package as4, tests/delivery/as4-peer-requirements.txt) "
+            f"could not be installed; the package registry must be reachable for the first run.\n{error}",
+            pytrace=False,
+        )

@@ -185,8 +185,11 @@ def build_user_message(
     message_id: str | None = None,
     timestamp: str | None = None,
     token: str = c.X509V3,
+    encryption_key_reference: str = "SKI",
 ) -> OutboundMessage:
-    """gzip -> sign (Messaging, Body, every attachment) -> encrypt every attachment -> MIME."""
+    """gzip -> sign (Messaging, Body, every attachment) -> encrypt every attachment -> MIME.
+
+    ``encryption_key_reference`` names the recipient's key in the EncryptedKey: "SKI" or "BST"."""
     message_id = message_id or ebms.new_message_id(domain)
     parts, prepared = [], []
     for payload in payloads:
@@ -207,7 +210,9 @@ def build_user_message(
     )
     encryption = ""
     if encrypt_for is not None and prepared:
-        encryption, encrypted = xenc.encrypt_attachments(encrypt_for, prepared)
+        encryption, encrypted = xenc.encrypt_attachments(
+            encrypt_for, prepared, key_reference=encryption_key_reference
+        )
         attachments = [(e.content_id, "application/octet-stream", e.ciphertext) for e in encrypted]
     else:
         attachments = prepared

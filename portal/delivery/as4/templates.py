@@ -262,19 +262,39 @@ def user_message(header, message_id: str, timestamp: str, conversation_id: str, 
 
 
 def encryption_header(
-    *, key_id: str, wrapped_key: bytes, recipient_ski: bytes, data: list[tuple[str, str, str]]
+    *,
+    key_id: str,
+    wrapped_key: bytes,
+    recipient_ski: bytes,
+    data: list[tuple[str, str, str]],
+    recipient: x509.Certificate | None = None,
 ) -> str:
-    """xenc:EncryptedKey (RSA-OAEP SHA-256/MGF1-SHA256, recipient by SubjectKeyIdentifier) and one
-    xenc:EncryptedData per ``(data_id, content_id, mime_type)`` attachment (AES-128-GCM, SwA)."""
+    """xenc:EncryptedKey (RSA-OAEP SHA-256/MGF1-SHA256) and one xenc:EncryptedData per
+    ``(data_id, content_id, mime_type)`` attachment (AES-128-GCM, SwA). The recipient's key is named
+    by its SubjectKeyIdentifier, or, given ``recipient``, by a reference to a BinarySecurityToken
+    carrying its certificate (written first: some receivers, the PyPI ``as4`` package among them,
+    read no other form)."""
     references = "".join(f'<xenc:DataReference URI="#{d}"></xenc:DataReference>' for d, _, _ in data)
+    token = ""
+    if recipient is None:
+        key_reference = (
+            f'<wsse:KeyIdentifier EncodingType="{c.BASE64_BINARY}" ValueType="{c.X509_SKI}">'
+            f"{base64.b64encode(recipient_ski).decode()}</wsse:KeyIdentifier>"
+        )
+    else:
+        token_id = new_id("X509")
+        token = (
+            f'<wsse:BinarySecurityToken EncodingType="{c.BASE64_BINARY}" ValueType="{c.X509V3}" wsu:Id="{token_id}">'
+            f"{_token_text((recipient,), c.X509V3)}</wsse:BinarySecurityToken>"
+        )
+        key_reference = f'<wsse:Reference URI="#{token_id}" ValueType="{c.X509V3}"></wsse:Reference>'
     out = [
-        f'<xenc:EncryptedKey xmlns:xenc="{c.XENC}" Id="{key_id}">'
+        f'{token}<xenc:EncryptedKey xmlns:xenc="{c.XENC}" Id="{key_id}">'
         f'<xenc:EncryptionMethod Algorithm="{c.RSA_OAEP}">'
         f'<ds:DigestMethod xmlns:ds="{c.DS}" Algorithm="{c.SHA256}"></ds:DigestMethod>'
         f'<xenc11:MGF xmlns:xenc11="{c.XENC11}" Algorithm="{c.MGF1_SHA256}"></xenc11:MGF></xenc:EncryptionMethod>'
-        f'<ds:KeyInfo xmlns:ds="{c.DS}"><wsse:SecurityTokenReference>'
-        f'<wsse:KeyIdentifier EncodingType="{c.BASE64_BINARY}" ValueType="{c.X509_SKI}">'
-        f"{base64.b64encode(recipient_ski).decode()}</wsse:KeyIdentifier></wsse:SecurityTokenReference></ds:KeyInfo>"
+        f'<ds:KeyInfo xmlns:ds="{c.DS}"><wsse:SecurityTokenReference>{key_reference}'
+        "</wsse:SecurityTokenReference></ds:KeyInfo>"
         f"<xenc:CipherData><xenc:CipherValue>{base64.b64encode(wrapped_key).decode()}</xenc:CipherValue></xenc:CipherData>"
         f"<xenc:ReferenceList>{references}</xenc:ReferenceList></xenc:EncryptedKey>"
     ]

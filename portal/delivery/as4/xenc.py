@@ -48,10 +48,16 @@ _OAEP_SHA256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.
 def encrypt_attachments(
     recipient: x509.Certificate,
     attachments: list[tuple[str, str, bytes]],
+    *,
+    key_reference: str = "SKI",
 ) -> tuple[str, list[EncryptedAttachment]]:
     """Encrypt each ``(content_id, mime_type, content)`` under one fresh AES-128 key, wrapped with
     RSA-OAEP (SHA-256, MGF1-SHA256) for ``recipient``. Returns the xenc:EncryptedKey and
-    xenc:EncryptedData elements (as text, to go first into wsse:Security) and the ciphertexts."""
+    xenc:EncryptedData elements (as text, to go first into wsse:Security) and the ciphertexts.
+    ``key_reference`` names the recipient's key: "SKI" (SubjectKeyIdentifier) or "BST" (its
+    certificate in a BinarySecurityToken, referenced)."""
+    if key_reference not in ("SKI", "BST"):
+        raise ValueError(f"unsupported key reference {key_reference!r}")
     key = AESGCM.generate_key(bit_length=128)
     aes = AESGCM(key)
     wrapped = public_key_of(recipient).encrypt(key, _OAEP_SHA256)
@@ -65,6 +71,7 @@ def encrypt_attachments(
         wrapped_key=wrapped,
         recipient_ski=subject_key_identifier(recipient),
         data=data,
+        recipient=recipient if key_reference == "BST" else None,
     )
     return header, results
 

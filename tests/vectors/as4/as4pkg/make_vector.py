@@ -2,6 +2,7 @@
 implementation). It pins cryptography<47, so run it in its own virtualenv:
 
     python3 -m venv /tmp/as4-vec && /tmp/as4-vec/bin/pip install as4==0.2.0
+    (or the tests' peer: var/as4-peer/*/bin/python, tests/delivery/as4-peer-requirements.txt)
     /tmp/as4-vec/bin/python tests/vectors/as4/as4pkg/make_vector.py
 
 Writes: sender.pem, receiver.p12 (password ``receiver``), message.http (the HTTP request as the
