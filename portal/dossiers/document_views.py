@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.dossiers import selectors, vault
 from portal.dossiers.documents import DocumentRefused, check_upload, too_large
-from portal.dossiers.uploads import LimitedUploadHandler
+from portal.dossiers.uploads import LimitedUploadHandler, parse_keeping_raw_file_names, unsafe_file_name
 
 
 def _application_step(request: HttpRequest, public_id, step_key: str):
@@ -68,12 +68,15 @@ def upload(request: HttpRequest, public_id, step_key: str, concept: str) -> Http
         return _refused(request, dossier, application, concept, _("Choose a file to upload."))
     handler = LimitedUploadHandler(policy.max_bytes, request)
     request.upload_handlers = [handler]
-    request.POST  # noqa: B018 - parse the body now, through the handler only
+    raw_names = parse_keeping_raw_file_names(request)
     if handler.refusal == "too_large":
         # refused before the body was read (or as soon as it passed the limit): nothing was kept
         return _refused(request, dossier, application, concept, str(too_large(policy)), status=413)
     if handler.refusal == "several_files":
         return _refused(request, dossier, application, concept, _("Upload one file at a time."))
+    for raw_name in raw_names:
+        if reason := unsafe_file_name(raw_name):
+            return _refused(request, dossier, application, concept, reason)
     return _checked_upload(request, dossier, application, policy)
 
 

@@ -8,12 +8,16 @@ memory (the limit is small), so nothing of an upload is ever written to a tempor
 
 from __future__ import annotations
 
+import html
+import unicodedata
 from io import BytesIO
 
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
+from django.http.multipartparser import MultiPartParser
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 
 # room for the form's other fields and the multipart framing around the file
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -70,3 +74,44 @@ class LimitedUploadHandler(FileUploadHandler):
             charset=self.charset,
             content_type_extra=self.content_type_extra,
         )
+
+
+class _RawNameParser(MultiPartParser):
+    """Django's parser, remembering each file name as the client sent it: Django quietly strips
+    directories and unprintable characters, and we refuse such a name rather than guess."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.raw_file_names: list[str] = []
+
+    def sanitize_file_name(self, file_name):
+        self.raw_file_names.append(html.unescape(file_name))
+        return super().sanitize_file_name(file_name)
+
+
+def parse_keeping_raw_file_names(request: HttpRequest) -> list[str]:
+    """Parse the request body now (through ``request.upload_handlers``) and return the file names as sent."""
+    names: list[str] = []
+
+    def parse_file_upload(meta, post_data):
+        parser = _RawNameParser(meta, post_data, request.upload_handlers, request.encoding)
+        try:
+            return parser.parse()
+        finally:
+            names.extend(parser.raw_file_names)
+
+    request.parse_file_upload = parse_file_upload
+    request.POST  # noqa: B018 - parse the body now, through the handlers only
+    return names
+
+
+def unsafe_file_name(raw: str) -> str | None:
+    """Why a file name as sent cannot be taken (a folder path, control or direction-changing
+    characters), or None. Characters some file systems refuse are replaced later, not refused."""
+    if "/" in raw or "\\" in raw:
+        return _("The file name contains a folder path. Rename the file and upload it again.")
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in raw):
+        return _(
+            "The file name contains control or text-direction characters. Rename the file and upload it again."
+        )
+    return None
