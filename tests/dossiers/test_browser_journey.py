@@ -9,8 +9,10 @@ page she sees.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 from io import BytesIO
 
 import pytest
@@ -18,12 +20,16 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image, ImageDraw
 
+from portal.delivery import demo
 from portal.dossiers import services, vault
 from portal.dossiers.documents import check_upload
 from portal.dossiers.models import Dossier, VaultDocument
 from portal.dossiers.states import DossierState
+from procedures.demo_catalogue import connect_as4_authorities
 from tests.dossiers.test_signing_step import SUBSTANTIAL
+from tests.dossiers.test_submission import DEMO_FOLDER, PARTY
 from tests.fixtures.browser import assert_accessible
+from tests.fixtures.processes import answers, free_port, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +54,26 @@ def journey_catalogue(db, monkeypatch):
     )
     monkeypatch.setattr(demo_data, "ACTIVITIES", [a for a in demo_data.ACTIVITIES if a[0] == "96.04"])
     return ensure_catalogue()
+
+
+@pytest.fixture
+def journey_access_point(tmp_path, settings, monkeypatch, journey_catalogue):
+    """The demo authority access point as its own process, the tax office's AS4 channel pointed at it
+    (as load_demo does) before the dossier starts, since the snapshot freezes the channel."""
+    port = free_port()
+    pmodes_file = tmp_path / "portal-pmodes.json"
+    settings.DELIVERY_PMODES_FILE = str(pmodes_file)
+    monkeypatch.setenv("DELIVERY_PMODES_FILE", str(pmodes_file))
+    with serving(
+        [sys.executable, "manage.py", "run_access_point", "--party", PARTY, "--port", str(port),
+         "--folder", str(tmp_path / "authority-inbox")],
+        name="run_access_point",
+        ready=answers(f"http://127.0.0.1:{port}/"),
+        log_path=tmp_path / "access-point.log",
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+    ):  # fmt: skip
+        assert connect_as4_authorities(demo.demo_channel(DEMO_FOLDER, PARTY, port)) > 0
+        yield tmp_path / "authority-inbox"
 
 
 @pytest.fixture
@@ -114,8 +140,9 @@ def upload(page, label: str, name: str, mime: str, data: bytes) -> None:
     page.wait_for_function(f"document.querySelector('main').innerText.includes({name.rsplit('.', 1)[0]!r})")
 
 
+@pytest.mark.worker
 def test_a_new_user_applies_to_two_authorities_with_one_dossier_documents_and_the_esafe(
-    page, live_server, new_user, journey_catalogue, tmp_path
+    qtsp_signer, journey_access_point, celery_worker, page, live_server, new_user, tmp_path
 ):
     insurance = insurance_in_the_esafe(new_user)
     sign_in(page, live_server, new_user)
@@ -252,3 +279,43 @@ def test_a_new_user_applies_to_two_authorities_with_one_dossier_documents_and_th
     assert dossier.applications.count() == 3
     assert VaultDocument.objects.filter(owner=new_user).count() == 3  # the reused one was not copied
     assert insurance.attachments.filter(application__dossier=dossier).count() == 1
+
+    # she signs the three applications with one consent at the (test) QTSP
+    page.get_by_role("link", name="Sign my applications").click()
+    page.wait_for_url(re.compile(r"/sign/$"))
+    main = page.locator("main").inner_text()
+    assert all(title in main for title in TITLES) and "PSC test QTSP" in main
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign with PSC test QTSP").click()
+    page.wait_for_url(re.compile(rf"^{re.escape(qtsp_signer.url)}/oauth2/authorize\?"))
+    assert "sign 3 document(s)" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_label("One-time code").fill(page.locator("#one-time-code").inner_text())
+    page.get_by_role("button", name="Sign", exact=True).click()
+    page.wait_for_url(re.compile(r"/sign/status/$"))
+    assert_accessible(page)
+    page.get_by_text("Every application is signed. Your dossier is signed.").wait_for(timeout=180_000)
+    assert page.locator('[data-signing-status="signed"]').count() == 3
+    assert_accessible(page)
+
+    # and submits: the trade office's back-office and the tax office's access point (AS4)
+    page.goto("/en/dossiers/")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("^Submit")).click()
+    page.wait_for_url(re.compile(r"/submit/$"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Submit to the authorities").click()
+    page.wait_for_url(re.compile(r"/delivery/$"))
+    assert_accessible(page)
+    page.wait_for_function(
+        "(() => { const text = document.getElementById('submission-status').textContent;"
+        " return text.split('Delivered to the portal back-office on').length === 3"
+        " && /Delivered on [^(]*\\(receipt /.test(text); })()",
+        timeout=180_000,
+    )
+    assert page.locator("#submission-status").get_attribute("hx-trigger") is None  # polling stopped
+    assert_accessible(page)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED
+    assert {a.state for a in dossier.applications.all()} == {"delivered"}, celery_worker.log()[-3000:]
+    assert len([p for p in journey_access_point.iterdir() if (p / "receipt.xml").exists()]) == 1
