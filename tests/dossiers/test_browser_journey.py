@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from io import BytesIO
 
 import pytest
@@ -23,7 +24,7 @@ from PIL import Image, ImageDraw
 from portal.delivery import demo
 from portal.dossiers import services, vault
 from portal.dossiers.documents import check_upload
-from portal.dossiers.models import Dossier, VaultDocument
+from portal.dossiers.models import Dossier, SubmissionPackage, VaultDocument
 from portal.dossiers.states import DossierState
 from procedures.demo_catalogue import connect_as4_authorities
 from tests.dossiers.test_signing_step import SUBSTANTIAL
@@ -179,6 +180,8 @@ def test_a_new_user_applies_to_two_authorities_with_one_dossier_documents_and_th
     assert "Step 2 of 4" in main
     for asked_before in ("Full name", "Date of birth", "Address of the premises"):
         assert page.get_by_label(asked_before).count() == 0, asked_before
+    reused = page.get_by_role("region", name="Already answered: used in this application too").inner_text()
+    assert "Lina Costa" in reused and "Rua Nova 8, Porto" in reused and "Wellness studio" in reused
     page.get_by_label("Start of activity").fill("2027-01-04")
     assert_accessible(page)
     page.get_by_role("button", name="Save and continue").click()
@@ -188,6 +191,7 @@ def test_a_new_user_applies_to_two_authorities_with_one_dossier_documents_and_th
     assert page.get_by_role("heading", level=1).inner_text() == TITLES[1]
     assert "Step 3 of 4" in page.locator("main").inner_text()
     assert page.get_by_label("Address of the premises").count() == 0
+    assert "Rua Nova 8, Porto" in page.locator(".shared-answers").inner_text()
     assert_accessible(page)
     page.get_by_label("Maximum number of customers at a time").fill("12")
     page.wait_for_function(SAVED)
@@ -229,6 +233,8 @@ def test_a_new_user_applies_to_two_authorities_with_one_dossier_documents_and_th
     assert page.get_by_role("heading", level=1).inner_text() == TITLES[2]
     assert "Step 4 of 4" in page.locator("main").inner_text()
     assert page.get_by_label("Full name").count() == 0
+    reused = page.locator(".shared-answers").inner_text()
+    assert "Lina Costa" in reused and "Rua Nova 8" not in reused  # the tax office does not ask it
     assert_accessible(page)
     page.get_by_label("Expected yearly turnover (EUR)").fill("85000")
     page.get_by_role("radio", name="No", exact=True).check()
@@ -319,3 +325,15 @@ def test_a_new_user_applies_to_two_authorities_with_one_dossier_documents_and_th
     assert dossier.state == DossierState.SUBMITTED
     assert {a.state for a in dossier.applications.all()} == {"delivered"}, celery_worker.log()[-3000:]
     assert len([p for p in journey_access_point.iterdir() if (p / "receipt.xml").exists()]) == 1
+
+    # the trade office's back-office copy of the permit holds the signed PDF and her three documents
+    [permit] = [a for a in dossier.applications.all() if a.procedure_snapshot["title"] == TITLES[1]]
+    with SubmissionPackage.objects.get(application=permit).container.open("rb") as stored:
+        names = set(zipfile.ZipFile(BytesIO(stored.read())).namelist())
+    expected = {
+        "application.pdf",
+        "documents/lease.pdf",
+        "documents/floor plan.pdf",
+        "documents/insurance.pdf",
+    }
+    assert expected <= names, names
