@@ -1607,6 +1607,32 @@ EXTRA_FIELDS = {
             },
             {"min_value": 1},
         ),
+        (
+            "evidence_request",
+            "premises.proof",
+            {
+                "en": "Proof of business premises",
+                "fr": "Justificatif des locaux professionnels",
+                "de": "Nachweis der Geschäftsräume",
+            },
+            {"evidence": "premises-proof"},
+        ),
+        (
+            "evidence_request",
+            "premises.floor_plan",
+            {"en": "Floor plan of the premises", "fr": "Plan des locaux", "de": "Grundriss der Räume"},
+            {"evidence": "floor-plan"},
+        ),
+        (
+            "evidence_request",
+            "premises.liability_insurance",
+            {
+                "en": "Proof of liability insurance",
+                "fr": "Attestation d'assurance responsabilité civile",
+                "de": "Nachweis der Haftpflichtversicherung",
+            },
+            {"evidence": "liability-insurance"},
+        ),
     ],
     "temporary": [
         (

@@ -23,6 +23,15 @@ def display_answer(item: dict, value) -> str:
     return ", ".join(labels.get(str(one), str(one)) for one in values)
 
 
+def shared_answers(dossier, steps, step) -> list[dict]:
+    """The common step's answers an application step uses: shown there (not asked again), with the
+    link to change them where they are asked."""
+    if step.application is None:
+        return []
+    [section] = review_sections(dossier, [s for s in steps if s.key == COMMON_STEP] + [step])
+    return [row for row in section["rows"] if row["shared"]]
+
+
 def review_sections(dossier, steps) -> list[dict]:
     """One section per application (so per authority), with every question it asks and its answer."""
     common_concepts = {item["concept"] for step in steps if step.key == COMMON_STEP for item in step.fields}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.selectors import legal_persons_for, profile_for
 from portal.dossiers import pdf, selectors, services
 from portal.dossiers.forms import ReplyForm, StepForm, build_steps, missing_answers
-from portal.dossiers.presentation import review_sections
+from portal.dossiers.presentation import review_sections, shared_answers
 from portal.dossiers.states import ApplicationState, DossierState
 
 
@@ -104,6 +104,7 @@ def step(request: HttpRequest, public_id, step_key: str) -> HttpResponse:
         "steps": steps,
         "step": current,
         "step_number": index + 1,
+        "shared_answers": shared_answers(dossier, steps, current),
         "form": form,
         "editable": editable,
         "previous_url": _step_url(dossier, steps[index - 1].key) if index else None,
