@@ -2,10 +2,10 @@
 
 - sign B-T: ours = CSC v2 through the running test QTSP (service token, credentials/info, OAuth2
   consent with one-time code, credentials/authorize, signHash) + signature timestamp from its TSA;
-  baseline = pyHanko signing with the same key held locally + the same TSA. The ratio is the
-  price of remote signing with the user's consent.
+  baseline = raw pyHanko's CSCSigner doing the same requests against the same QTSP and TSA (only
+  the v2 shape of signHash adapted), so the ratio is our code's overhead.
 - sign B-LTA: ours = the above + DSS (OCSP/CRL fetched from the QTSP) + document timestamp;
-  baseline = pyHanko's one-shot B-LTA (local key, same TSA, same fetching).
+  baseline = the raw B-T above + pyHanko's async_add_validation_info + PdfTimeStamper.
 - validate B-LTA offline: ours = validate() (report, level, DSS, document timestamps), which runs
   pyHanko's EN 319 102-1 LTA process and its classic validation as a second opinion;
   baseline = those two pyHanko passes on their own (ades_lta_validation with the same policy, plus
