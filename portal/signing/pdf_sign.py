@@ -59,17 +59,17 @@ def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     return writer
 
 
-def _field_name(pdf: bytes, base: str) -> str:
-    """A new signature field, so a PDF that is already signed gets a further signature."""
-    reader = PdfFileReader(BytesIO(pdf), strict=False)
-    taken = {name for name, _, _ in fields.enumerate_sig_fields(reader)}
+def _field_name(writer: IncrementalPdfFileWriter, base: str) -> str:
+    """A new signature field, so a PDF that is already signed gets a further signature. Read from
+    the writer's own reader: parsing the PDF a second time doubled the parsing of a signing."""
+    taken = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
     return next(f"{base}{n}" for n in range(1, 1000) if f"{base}{n}" not in taken)
 
 
 async def async_sign_b_t(pdf: bytes, setup: RemoteSigningSetup, authorization: Authorization) -> bytes:
     """One go: pyHanko's CSC signer asks ``authorization`` for consent while it signs."""
     writer = _writer(pdf)
-    field_name = _field_name(pdf, setup.field_name)
+    field_name = _field_name(writer, setup.field_name)
     async with aiohttp.ClientSession() as session:
         session_info, credential = await _credential(session, setup)
         manager = ConsentAuthorizationManager(
@@ -142,7 +142,7 @@ async def async_prepare_b_t(pdf: bytes, setup: RemoteSigningSetup) -> PreparedPd
     """Step 1 of interactive signing: the signature field, the byte-range digest, the signed
     attributes (with the credential's certificate from ``credentials/info``)."""
     writer = _writer(pdf)
-    field_name = _field_name(pdf, setup.field_name)
+    field_name = _field_name(writer, setup.field_name)
     async with aiohttp.ClientSession() as session:
         _, credential = await _credential(session, setup)
         placeholder = signers.ExternalSigner(
@@ -300,15 +300,20 @@ async def async_upgrade_to_lta(pdf: bytes, setup: RemoteSigningSetup) -> bytes:
         trust_roots=list(setup.trust_anchors), allow_fetching=True, revocation_mode="hard-fail"
     )
     try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
-        signatures = [sig for sig in reader.embedded_signatures if sig.sig_object_type == "/Sig"]
-        if not signatures:
-            raise PdfSigningError("the PDF holds no signature to upgrade")
         current = BytesIO(pdf)
-        for index in range(len(signatures)):
-            # each update is a new revision: re-read to get the signature in the latest one
-            signature = PdfFileReader(current, strict=False).embedded_signatures[index]
-            current = await async_add_validation_info(signature, context)
+        reader = PdfFileReader(current, strict=False)
+        positions = [
+            position
+            for position, sig in enumerate(reader.embedded_signatures)
+            if sig.sig_object_type == "/Sig"
+        ]
+        if not positions:
+            raise PdfSigningError("the PDF holds no signature to upgrade")
+        for count, position in enumerate(positions):
+            if count:
+                # each update is a new revision: re-read to get the signature in the latest one
+                reader = PdfFileReader(current, strict=False)
+            current = await async_add_validation_info(reader.embedded_signatures[position], context)
         async with aiohttp.ClientSession() as session:
             timestamper = HTTPTimeStamper(setup.tsa_url, session=session)
             output = await signers.PdfTimeStamper(timestamper).async_timestamp_pdf(

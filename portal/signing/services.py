@@ -25,7 +25,6 @@ from .pdf_sign import (
     finish_pdf_remote,
     prepare_b_t,
     sign_hashes,
-    sign_pdf,
 )
 from .report import ValidationReport
 from .signers import SignerConfigurationError, configured_signer
@@ -205,13 +204,15 @@ def perform_signing(request_id: str) -> SigningRequest:
         with storages["private"].open(request.source_name, "rb") as source:
             pdf = source.read()
         signer = configured_signer(request.signer)
+        # one setup (client credentials and trust anchors read once) for signing and the report
+        setup = signer.setup()
         if request.prepared_state.get("signature_value"):
             # in a batch: the QTSP already signed this request's hash after the user's one consent
             with storages["private"].open(request.prepared_name, "rb") as prepared_file:
                 prepared = PreparedPdfSignature.from_state(request.prepared_state, prepared_file.read())
             signed = finish_pdf_presigned(
                 prepared,
-                signer.setup(),
+                setup,
                 base64.b64decode(request.prepared_state["signature_value"]),
                 request.prepared_state["signature_mechanism"],
             )
@@ -220,9 +221,9 @@ def perform_signing(request_id: str) -> SigningRequest:
                 prepared = PreparedPdfSignature.from_state(request.prepared_state, prepared_file.read())
             SigningRequest.objects.filter(pk=request.pk).update(consent_code="")  # single use
             consent = ReturnedConsent(request.consent_code, request.consent_redirect_uri)
-            signed = finish_pdf_remote(prepared, signer.setup(), consent)
+            signed = finish_pdf_remote(prepared, setup, consent)
         else:
-            signed = sign_pdf(pdf, request.signer, signer.automatic_authorization())
+            signed = signer.sign_pdf(pdf, signer.automatic_authorization())
     except (aiohttp.ClientConnectionError, TimeoutError) as error:
         SigningRequest.objects.filter(pk=request.pk).update(
             status=SigningRequest.Status.PENDING, error=f"the QTSP cannot be reached: {error}"
@@ -238,7 +239,7 @@ def perform_signing(request_id: str) -> SigningRequest:
     stem = request.filename.removesuffix(".pdf") or "document"
     signed_name = storages["private"].save(f"signing/{request.pk}/{stem}-signed.pdf", ContentFile(signed))
     _, stored_report = validate_and_store(
-        signed, request.filename, trust=TrustContext(anchors=signer.trust_anchors())
+        signed, request.filename, trust=TrustContext(anchors=list(setup.trust_anchors))
     )
     SigningRequest.objects.filter(pk=request.pk).update(
         status=SigningRequest.Status.SIGNED,
