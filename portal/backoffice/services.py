@@ -313,7 +313,11 @@ def warn_of_tacit_approvals(now=None) -> int:
     warned = 0
     for pk in list(due):
         with transaction.atomic():
-            case = Case.objects.select_for_update().select_related("application", "assignee").get(pk=pk)
+            case = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("application", "assignee")
+                .get(pk=pk)
+            )
             if case.tacit_warning_sent_at is not None:
                 continue
             if case.assignee is not None:
