@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from portal.core.registry import Option, validate_options
+
 
 class ScannerConfigurationError(ValueError):
     pass
@@ -21,14 +23,6 @@ class ScannerConfigurationError(ValueError):
 
 class ScannerUnavailable(Exception):
     """The scanner did not give a verdict (down, refused, timed out, answered nonsense)."""
-
-
-@dataclass(frozen=True)
-class Option:
-    name: str
-    kind: type | tuple[type, ...] = str
-    required: bool = True
-    help: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,20 +43,7 @@ class Scanner:
 
     @classmethod
     def validate_options(cls, config: dict) -> dict:
-        declared = {option.name: option for option in cls.options}
-        unknown = set(config) - set(declared)
-        if unknown:
-            raise ScannerConfigurationError(f"scanner {cls.name!r}: unknown options {sorted(unknown)}")
-        for option in cls.options:
-            if option.name not in config:
-                if option.required:
-                    raise ScannerConfigurationError(f"scanner {cls.name!r}: missing option {option.name!r}")
-                continue
-            if not isinstance(config[option.name], option.kind) or isinstance(config[option.name], bool):
-                raise ScannerConfigurationError(
-                    f"scanner {cls.name!r}: option {option.name!r} has the wrong type"
-                )
-        return dict(config)
+        return validate_options(f"scanner {cls.name!r}", cls.options, config, ScannerConfigurationError)
 
     def scan(self, data: bytes) -> Verdict:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -114,7 +95,7 @@ class ClamdScanner(Scanner):
 
     name = "clamav"
     options = (
-        Option("address", help="tcp://host:port or unix:///path/to/clamd.sock"),
+        Option("address", str, help="tcp://host:port or unix:///path/to/clamd.sock"),
         Option("timeout", (int, float), required=False, help="seconds, default 30"),
         Option("chunk_size", int, required=False, help="bytes per INSTREAM chunk, default 64 KiB"),
     )

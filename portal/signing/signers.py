@@ -8,22 +8,16 @@ the one used when none is asked for. Registered here: ``csc`` (any CSC API v2 se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from asn1crypto import x509 as asn1_x509
 
+from portal.core.registry import Option, validate_options
+
 
 class SignerConfigurationError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Option:
-    name: str
-    required: bool = True
-    help: str = ""
 
 
 class Signer:
@@ -37,14 +31,7 @@ class Signer:
 
     @classmethod
     def validate_options(cls, config: dict) -> dict:
-        known = {option.name for option in cls.options}
-        unknown = set(config) - known
-        if unknown:
-            raise SignerConfigurationError(f"signer {cls.name!r}: unknown options {sorted(unknown)}")
-        missing = [option.name for option in cls.options if option.required and option.name not in config]
-        if missing:
-            raise SignerConfigurationError(f"signer {cls.name!r}: missing options {missing}")
-        return dict(config)
+        return validate_options(f"signer {cls.name!r}", cls.options, config, SignerConfigurationError)
 
     def sign_pdf(self, pdf: bytes, authorization) -> bytes:  # pragma: no cover - abstract
         """PAdES B-LTA over ``pdf``; ``authorization`` obtains the user's consent (see csc.py)."""

@@ -581,7 +581,7 @@ def test_a_scanner_that_is_down_leaves_the_document_pending_and_it_does_not_coun
 @pytest.mark.parametrize(
     ("name", "config", "message"),
     [
-        ("clamav", {}, "missing option 'address'"),
+        ("clamav", {}, "missing options \\['address'\\]"),
         ("clamav", {"address": "http://clamd"}, "neither tcp://host:port nor unix:///path"),
         ("clamav", {"address": "tcp://127.0.0.1:3310", "timeout": "soon"}, "wrong type"),
         ("none", {"address": "tcp://x:1"}, "unknown options"),

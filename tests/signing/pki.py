@@ -106,16 +106,23 @@ def make_leaf(
     return Identity(cert, key)
 
 
-def minimal_pdf(text: str = "Hello from the Point of Single Contact") -> bytes:
-    """A one-page PDF with a correct cross-reference table."""
+def minimal_pdf(
+    text: str = "Hello from the Point of Single Contact",
+    *,
+    catalogue_extra: bytes = b"",
+    extra_objects: tuple[bytes, ...] = (),
+) -> bytes:
+    """A one-page PDF with a correct cross-reference table; ``catalogue_extra`` goes into the catalogue
+    (e.g. an OpenAction) and ``extra_objects`` follow the page's objects (numbered from 6)."""
     stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R " + catalogue_extra + b">>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *extra_objects,
     ]
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
