@@ -10,8 +10,6 @@ from wagtail.models import Locale
 
 from procedures.cpsv_import import (
     CpsvImportError,
-    ImportedAuthority,
-    ImportedEvidence,
     ImportedService,
     read_catalogue,
 )
@@ -108,42 +106,30 @@ def _catalogue_pages(languages: set[str]) -> dict[str, ProcedureIndexPage]:
     }
 
 
-def _upsert_authority(
-    imported: ImportedAuthority, locale: Locale, report: ImportReport
-) -> CompetentAuthority:
+def _upsert_snippet(model, imported, locale: Locale, report: ImportReport, what: str, shared_fields=()):
+    """The ``model`` snippet (authority, evidence type) with the imported identifier in ``locale``: its
+    name updated, or created as a translation of the same identifier in another locale (sharing its
+    translation key and ``shared_fields``)."""
     code = locale.language_code
     name = imported.names.get(code) or next(iter(imported.names.values()))
-    authority = CompetentAuthority.objects.filter(identifier=imported.identifier, locale=locale).first()
-    if authority is not None:
-        if authority.name != name:
-            authority.name = name
-            authority.full_clean()
-            authority.save()
-            report.count("authority translations updated")
-        return authority
-    source = CompetentAuthority.objects.filter(identifier=imported.identifier).order_by("pk").first()
-    authority = CompetentAuthority(identifier=imported.identifier, locale=locale, name=name)
+    snippet = model.objects.filter(identifier=imported.identifier, locale=locale).first()
+    if snippet is not None:
+        if snippet.name != name:
+            snippet.name = name
+            snippet.full_clean()
+            snippet.save()
+            report.count(f"{what} translations updated")
+        return snippet
+    source = model.objects.filter(identifier=imported.identifier).order_by("pk").first()
+    snippet = model(identifier=imported.identifier, locale=locale, name=name)
     if source is not None:
-        authority.translation_key = source.translation_key
-        for field_name in AUTHORITY_SHARED_FIELDS:
-            setattr(authority, field_name, getattr(source, field_name))
-    authority.full_clean()
-    authority.save()
-    report.count("authority translations created")
-    return authority
-
-
-def _upsert_evidence_type(imported: ImportedEvidence, locale: Locale, report: ImportReport) -> EvidenceType:
-    code = locale.language_code
-    name = imported.names.get(code) or next(iter(imported.names.values()))
-    evidence_type = EvidenceType.objects.filter(identifier=imported.identifier, locale=locale).first()
-    if evidence_type is not None:
-        if evidence_type.name != name:
-            evidence_type.name = name
-            evidence_type.full_clean()
-            evidence_type.save()
-            report.count("evidence type translations updated")
-        return evidence_type
+        snippet.translation_key = source.translation_key
+        for field_name in shared_fields:
+            setattr(snippet, field_name, getattr(source, field_name))
+    snippet.full_clean()
+    snippet.save()
+    report.count(f"{what} translations created")
+    return snippet
     source = EvidenceType.objects.filter(identifier=imported.identifier).order_by("pk").first()
     evidence_type = EvidenceType(identifier=imported.identifier, locale=locale, name=name)
     if source is not None:
@@ -185,8 +171,12 @@ def _upsert_service(
 ) -> None:
     for code in service.languages:
         locale = Locale.objects.get(language_code=code)
-        authority = _upsert_authority(service.authority, locale, report)
-        evidence_types = [_upsert_evidence_type(item, locale, report) for item in service.evidence]
+        authority = _upsert_snippet(
+            CompetentAuthority, service.authority, locale, report, "authority", AUTHORITY_SHARED_FIELDS
+        )
+        evidence_types = [
+            _upsert_snippet(EvidenceType, item, locale, report, "evidence type") for item in service.evidence
+        ]
         page = ProcedurePage.objects.filter(translation_key=service.translation_key, locale=locale).first()
         created = page is None
         if created:
