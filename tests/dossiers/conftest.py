@@ -13,16 +13,9 @@ SLICE_ACTIVITIES = {"62.01", "96.02"}
 
 @pytest.fixture
 def catalogue(db, monkeypatch):
-    from procedures import demo_data
-    from procedures.demo_catalogue import ensure_catalogue
+    from tests.procedures.helpers import load_catalogue_slice
 
-    monkeypatch.setattr(
-        demo_data, "PROCEDURES", [p for p in demo_data.PROCEDURES if p["slug"] in SLICE_PROCEDURES]
-    )
-    monkeypatch.setattr(
-        demo_data, "ACTIVITIES", [a for a in demo_data.ACTIVITIES if a[0] in SLICE_ACTIVITIES]
-    )
-    return ensure_catalogue()
+    return load_catalogue_slice(monkeypatch, SLICE_PROCEDURES, SLICE_ACTIVITIES)
 
 
 @pytest.fixture

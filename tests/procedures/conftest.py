@@ -19,16 +19,9 @@ SLICE_ACTIVITIES = {"96.02", "43.22", "62.01", "56.10", "47.91"}
 @pytest.fixture
 def catalogue(db, monkeypatch):
     """The demo catalogue with 7 procedures and 5 activities, in en, fr, de."""
-    from procedures import demo_data
-    from procedures.demo_catalogue import ensure_catalogue
+    from tests.procedures.helpers import load_catalogue_slice
 
-    monkeypatch.setattr(
-        demo_data, "PROCEDURES", [p for p in demo_data.PROCEDURES if p["slug"] in SLICE_PROCEDURES]
-    )
-    monkeypatch.setattr(
-        demo_data, "ACTIVITIES", [a for a in demo_data.ACTIVITIES if a[0] in SLICE_ACTIVITIES]
-    )
-    return ensure_catalogue()
+    return load_catalogue_slice(monkeypatch, SLICE_PROCEDURES, SLICE_ACTIVITIES)
 
 
 @pytest.fixture

@@ -16,3 +16,15 @@ def answers(**overrides):
     }
     values.update(overrides)
     return FinderAnswers(**values)
+
+
+def load_catalogue_slice(monkeypatch, procedure_slugs: set[str], activity_codes: set[str]):
+    """The demo catalogue (en, fr, de) limited to these procedures and activities; the index page."""
+    from procedures import demo_data
+    from procedures.demo_catalogue import ensure_catalogue
+
+    monkeypatch.setattr(
+        demo_data, "PROCEDURES", [p for p in demo_data.PROCEDURES if p["slug"] in procedure_slugs]
+    )
+    monkeypatch.setattr(demo_data, "ACTIVITIES", [a for a in demo_data.ACTIVITIES if a[0] in activity_codes])
+    return ensure_catalogue()
