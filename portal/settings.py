@@ -51,6 +51,9 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 # The default XA is a user-assigned code: the demo's Republic of Aurelia is fictional.
 PORTAL_COUNTRY = env_str("PORTAL_COUNTRY", "XA").upper()
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Public catalogue pages are stored whole for visitors without a session, for at most this long
+# (publishing invalidates them at once); 0 switches the page cache off.
+PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 300, minimum=0)
 
 INSTALLED_APPS = [
     # the portal's own building blocks, in the direction data flows
@@ -100,6 +103,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = "Procedure catalogue"
+
+    def ready(self) -> None:
+        from procedures import signals
+
+        signals.connect()

@@ -17,6 +17,7 @@ from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from portal.core.page_cache import allow_anonymous_caching
 from procedures.blocks import (
     ApplicabilityRuleBlock,
     EvidenceRequirementBlock,
@@ -53,7 +54,17 @@ def split_language_codes(text: str) -> list[str]:
     return [code.strip() for code in (text or "").split(",") if code.strip()]
 
 
-class HomePage(Page):
+class PublicPage(Page):
+    """A page every anonymous visitor sees the same: kept whole by the page cache."""
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        return allow_anonymous_caching(super().serve(request, *args, **kwargs))
+
+
+class HomePage(PublicPage):
     """The portal's front page, one per language (Wagtail locales)."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -261,7 +272,7 @@ class BusinessActivity(TranslatableMixin, index.Indexed, models.Model):
 # --- Pages ----------------------------------------------------------------------------------
 
 
-class ProcedureIndexPage(Page):
+class ProcedureIndexPage(PublicPage):
     """The catalogue: lists and searches the procedures below it."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -284,7 +295,7 @@ class ProcedureIndexPage(Page):
         return context
 
 
-class ProcedurePage(Page):
+class ProcedurePage(PublicPage):
     """One administrative procedure, with what SDG Regulation art. 10 and Services Directive art. 7
     require the portal to tell an applicant, and the form its dossier asks."""
 
@@ -418,7 +429,7 @@ class ProcedurePage(Page):
         from procedures.views import JSON_LD, procedure_json_ld
 
         if request.get_preferred_type(["text/html", JSON_LD]) == JSON_LD:
-            response = procedure_json_ld(self)
+            response = allow_anonymous_caching(procedure_json_ld(self))
         else:
             response = super().serve(request, *args, **kwargs)
         patch_vary_headers(response, ["Accept"])

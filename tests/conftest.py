@@ -41,6 +41,14 @@ def pytest_configure(config: pytest.Config) -> None:
             )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Pages an earlier test stored describe rows its rollback removed (and no signal said so)."""
+    from portal.core import page_cache
+
+    page_cache.invalidate()
+
+
 @pytest.fixture
 def demo_site(db):
     """The demo home pages in every language (locales, root page and default site included)."""

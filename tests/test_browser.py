@@ -15,14 +15,14 @@ def test_home_page_language_switch_and_axe(page, demo_site):
     assert page.get_by_role("heading", level=1).inner_text() == "Start your business here"
     assert_accessible(page)
 
-    page.get_by_role("button", name="Français").click()
+    page.get_by_role("link", name="Français").click()
     page.wait_for_url("**/fr/")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", level=1).inner_text() == "Créez votre entreprise ici"
     assert page.get_by_role("link", name="Aller au contenu principal").count() == 1
     assert_accessible(page)
 
-    page.get_by_role("button", name="Deutsch").click()
+    page.get_by_role("link", name="Deutsch").click()
     page.wait_for_url("**/de/")
     assert page.get_by_role("heading", level=1).inner_text() == "Gründen Sie Ihr Unternehmen hier"
     assert_accessible(page)
@@ -102,6 +102,6 @@ def test_sign_up_errors_link_to_their_fields(page, demo_site):
 
 def test_switching_language_from_a_page_opened_directly_in_another_language(page, demo_site):
     page.goto("/fr/")  # the browser is set to English and has no language cookie yet
-    page.get_by_role("button", name="Deutsch").click()
+    page.get_by_role("link", name="Deutsch").click()
     page.wait_for_url("**/de/")
     assert page.get_by_role("heading", level=1).inner_text() == "Gründen Sie Ihr Unternehmen hier"

@@ -128,3 +128,31 @@ def test_signed_in_header_links_to_dossiers_and_account_in_the_page_language(cli
     html = client.get("/fr/").content.decode()
     assert '<a href="/fr/dossiers/">Mes dossiers</a>' in html
     assert '<a href="/fr/accounts/profile/">Mon compte</a>' in html
+
+
+def test_the_language_switcher_is_links_that_remember_the_choice(client, demo_site):
+    html = client.get("/en/accounts/login/").content.decode()
+    assert 'href="/i18n/setlang/?language=de&amp;next=%2Fde%2Faccounts%2Flogin%2F"' in html
+    assert "csrfmiddlewaretoken" not in html.split('class="language-switcher"')[1].split("</nav>")[0]
+    response = client.get("/i18n/setlang/?language=de&next=%2Fde%2Faccounts%2Flogin%2F")
+    assert response.status_code == 302
+    assert response["Location"] == "/de/accounts/login/"
+    assert response.cookies["portal_language"].value == "de"
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "location"),
+    [
+        ("language=xx&next=/xx/", 400, None),
+        ("language=de&next=https://evil.example/", 302, "/de/"),
+        ("language=de&next=//evil.example/", 302, "/de/"),
+        ("language=fr", 302, "/fr/"),
+    ],
+)
+def test_a_language_link_cannot_be_bent(client, db, query, status, location):
+    response = client.get(f"/i18n/setlang/?{query}")
+    assert response.status_code == status
+    if location:
+        assert response["Location"] == location
+    else:
+        assert "portal_language" not in response.cookies

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_french_speaking_hairdresser_gets_her_checklist_and_switches_to_german(page, full_catalogue):
     page.goto("/en/")
-    page.get_by_role("button", name="Français").click()
+    page.get_by_role("link", name="Français").click()
     page.wait_for_url("**/fr/")
 
     page.goto("/fr/finder/")
@@ -51,7 +51,7 @@ def test_french_speaking_hairdresser_gets_her_checklist_and_switches_to_german(p
     assert procedures.count() == 5  # recognition, registration, craft, premises, VAT
     assert_accessible(page)
 
-    page.get_by_role("button", name="Deutsch").click()
+    page.get_by_role("link", name="Deutsch").click()
     page.wait_for_url(re.compile(r"/de/finder/checklist/\?.*activity=96\.02"))
     assert page.get_by_role("heading", level=1).inner_text() == "Ihre Checkliste"
     main = page.locator("main").inner_text()

@@ -109,3 +109,11 @@ def test_the_json_ld_cannot_close_its_script_element(client, catalogue):
     assert len(scripts) == 1
     assert json.loads(scripts[0].text)["description"] == page.summary
     assert b"<script>alert(1)" not in response.content.split(b"<main", 1)[0]
+
+
+def test_the_language_switcher_of_a_procedure_page_goes_to_its_translations(client, catalogue):
+    html = client.get("/en/procedures/craft-authorisation/").content.decode()
+    switcher = html.split('class="language-switcher"')[1].split("</nav>")[0]
+    for language in ("fr", "de"):
+        url = craft(language).get_url()
+        assert f"next={url.replace('/', '%2F')}" in switcher
