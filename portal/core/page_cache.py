@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 
@@ -36,7 +37,15 @@ def allow_anonymous_caching(response: HttpResponse) -> HttpResponse:
 
 
 def invalidate() -> None:
-    """Forget every stored page (lazily: entries of an older generation are never served)."""
+    """Forget every stored page (lazily: entries of an older generation are never served).
+
+    Once now, and again when the surrounding transaction commits: a page rendered in between read
+    the rows as they were before the change and must not be served as current."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
@@ -99,5 +108,5 @@ class AnonymousPageCacheMiddleware:
             if generation:
                 cache.set(key, (generation, response.content, list(response.items())), timeout)
             else:  # the page may predate a generation that was lost: store from the next one on
-                invalidate()
+                _new_generation()
         return response

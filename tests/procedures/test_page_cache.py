@@ -135,3 +135,20 @@ def test_a_page_that_sets_a_cookie_or_is_private_is_never_stored(db):
         for _ in range(2):
             _run(factory.get(f"/en/page-{number}/"), view)
     assert len(calls) == 6
+
+
+def test_a_page_rendered_while_a_publication_is_not_yet_committed_is_not_served_after_it(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    page = craft()
+    with django_capture_on_commit_callbacks(execute=True):
+        page.summary = "Published summary."
+        page.save_revision().publish()
+        # another visitor, before the commit: rendered (here the change is visible to this
+        # connection, elsewhere it would not be) and stored under the generation of the moment
+        client.get(CRAFT)
+        stored_during = client.get(CRAFT).content
+    assert b"Published summary." in stored_during
+    with CaptureQueriesContext(connection) as queries:
+        client.get(CRAFT)
+    assert len(queries) > 0  # the commit started a new generation: rendered again
