@@ -4,7 +4,8 @@ Everything is judged from the content, never the file name: the type is sniffed 
 (``filetype``), PDFs are parsed with pyHanko's reader and refused when they carry active content,
 images are checked and re-encoded by Pillow (metadata dropped) and turned into PDF when the authority
 takes only PDF, ZIP files are opened defensively (``portal.signing.asic``: entry names, sizes,
-compression ratio) and kept only when they are ASiC-E containers. Signed files (PDF with
+compression ratio) and kept only when they are ASiC-E containers; XML (where the authority takes it)
+must be well-formed and carry no document type declaration. Signed files (PDF with
 signatures, ASiC-E, CMS .p7s) are marked so the signing block validates them.
 
 Public surface for the submission pipeline: :func:`documents_for_delivery`.
@@ -22,9 +23,11 @@ import filetype
 from django.conf import settings
 from django.core.files.storage import storages
 from django.utils.translation import gettext as _
+from lxml import etree
 
 # the evidence formats a procedure may accept (procedures.choices.DOCUMENT_FORMATS) -> what we sniff
 DEFAULT_FORMATS = frozenset({"pdf", "jpeg", "png"})
+KEPT_FORMATS = ("pdf", "jpeg", "png", "asice", "xml")
 IMAGE_KINDS = {"image/png": "png", "image/jpeg": "jpeg"}
 CONVERTIBLE_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/tiff", "image/bmp"}
 MAX_IMAGE_PIXELS = 40_000_000
@@ -37,6 +40,7 @@ EXTENSIONS = {
     "image/jpeg": "jpg",
     "application/vnd.etsi.asic-e+zip": "asice",
     "application/pkcs7-signature": "p7s",
+    "application/xml": "xml",
 }
 _UNWANTED_IN_NAMES = re.compile(r'[<>:"/\\|?*]')
 
@@ -57,14 +61,20 @@ class EvidencePolicy:
     max_bytes: int
 
     def format_names(self) -> str:
-        names = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "asice": "ASiC-E / .p7s"}
-        return ", ".join(names[key] for key in ("pdf", "jpeg", "png", "asice") if key in self.formats)
+        names = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "asice": "ASiC-E / .p7s", "xml": "XML"}
+        return ", ".join(names[key] for key in KEPT_FORMATS if key in self.formats)
 
     @property
     def accept_attribute(self) -> str:
         """A hint for the browser's file picker; the server decides from the content."""
-        extensions = {"pdf": ".pdf", "jpeg": ".jpg,.jpeg", "png": ".png", "asice": ".asice,.sce,.p7s"}
-        wanted = [extensions[key] for key in ("pdf", "jpeg", "png", "asice") if key in self.formats]
+        extensions = {
+            "pdf": ".pdf",
+            "jpeg": ".jpg,.jpeg",
+            "png": ".png",
+            "asice": ".asice,.sce,.p7s",
+            "xml": ".xml",
+        }
+        wanted = [extensions[key] for key in KEPT_FORMATS if key in self.formats]
         if "pdf" in self.formats:  # images become PDF
             wanted.append(".jpg,.jpeg,.png")
         return ",".join(dict.fromkeys(",".join(wanted).split(",")))
@@ -82,7 +92,7 @@ def evidence_policy(snapshot: dict, item: dict) -> EvidencePolicy:
         {},
     )
     formats = {"pdf" if key == "pdf_a" else key for key in requirement.get("accepted_formats") or []}
-    formats &= {"pdf", "jpeg", "png", "asice"}
+    formats &= set(KEPT_FORMATS)
     limit = settings.DOCUMENT_MAX_BYTES
     if requirement.get("max_size_mb"):
         limit = min(limit, int(float(requirement["max_size_mb"]) * 1024 * 1024))
@@ -152,12 +162,42 @@ def check_upload(data: bytes, raw_name: str, policy: EvidencePolicy) -> CheckedF
         if "asice" not in policy.formats:
             raise _format_refused(policy, _("a CAdES signature (.p7s)"))
         return CheckedFile(data, display_name(raw_name, "p7s"), "application/pkcs7-signature", True)
+    if _starts_like_xml(data):
+        if "xml" in policy.formats:
+            check_xml(data)
+            return CheckedFile(data, display_name(raw_name, "xml"), "application/xml", False)
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+            raise _format_refused(policy, _("an XML file"))
     raise DocumentRefused(
         _(
             "We could not recognise this file from its content (whatever its name says); for “%(label)s” we accept %(formats)s."
         )
         % {"label": policy.label, "formats": policy.format_names()}
     )
+
+
+def _starts_like_xml(data: bytes) -> bool:
+    head = data[:1024]
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+
+
+def check_xml(data: bytes) -> None:
+    """Well-formed XML without a document type declaration: no entity can expand or reach out."""
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise DocumentRefused(
+            _("This XML file is not well-formed (line %(line)s): %(problem)s")
+            % {"line": error.lineno or "?", "problem": error.msg}
+        ) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise DocumentRefused(
+            _(
+                "XML files with a document type declaration (<!DOCTYPE ...>) are refused: they can hide entities."
+            )
+        )
 
 
 def too_large(policy: EvidencePolicy) -> DocumentRefused:

@@ -655,3 +655,59 @@ def test_a_post_that_is_not_a_file_upload_is_refused_before_its_body_is_read(sig
     response = signed_in.post(upload_url(dossier, application), "x" * 5_000_000, content_type="text/plain")
     assert response.status_code == 400 and "Choose a file to upload" in refused_message(response)
     assert VaultDocument.objects.count() == 0
+
+
+# --- XML evidence -------------------------------------------------------------------------------
+
+
+def accept_only_xml(application) -> None:
+    for entry in application.procedure_snapshot["evidence"]:
+        if entry["evidence_type"]["identifier"] == "articles-of-association":
+            entry["accepted_formats"] = ["xml"]
+    application.save()
+
+
+def test_well_formed_xml_is_kept_where_the_authority_takes_xml(signed_in, user, dossier, application):
+    accept_only_xml(application)
+    content = '<?xml version="1.0" encoding="UTF-8"?>\n<statutes xmlns="urn:example"><name>Café Lusitano</name></statutes>'
+    response = upload(signed_in, dossier, application, content.encode(), "statutes.txt")
+    assert response.status_code == 302
+    document = VaultDocument.objects.get(owner=user)
+    assert (document.mime_type, document.display_name) == ("application/xml", "statutes.xml")
+    assert storages["private"].open(document.stored_name).read() == content.encode()
+    assert AttachedDocument.objects.filter(application=application).count() == 1
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY secret SYSTEM "file:///etc/passwd">]><r>&secret;</r>"""
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (BILLION_LAUGHS, "document type declaration"),
+        (EXTERNAL_ENTITY, "document type declaration"),
+        (b"<?xml version='1.0'?>\n<statutes>\n<name>unclosed</statutes>", "not well-formed (line 3)"),
+        (b"<statutes><a></b></statutes>", "not well-formed"),
+    ],
+    ids=["billion-laughs", "external-entity", "mismatched-tag", "no-declaration"],
+)
+def test_hostile_or_broken_xml_is_refused_and_nothing_is_stored(
+    signed_in, dossier, application, private_storage, content, message
+):
+    accept_only_xml(application)
+    response = upload(signed_in, dossier, application, content, "statutes.xml")
+    assert response.status_code == 400
+    assert message in refused_message(response)
+    assert b"root:" not in response.content
+    assert VaultDocument.objects.count() == 0 and stored_files(private_storage) == []
+
+
+def test_xml_where_the_authority_does_not_take_it_is_refused_by_name(signed_in, dossier, application):
+    response = upload(signed_in, dossier, application, b'<?xml version="1.0"?><statutes/>', "statutes.pdf")
+    assert response.status_code == 400
+    assert "This file is an XML file" in refused_message(response)
+    assert VaultDocument.objects.count() == 0
