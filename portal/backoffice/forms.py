@@ -64,3 +64,14 @@ class ReassignForm(forms.Form):
 
     def clean_assignee(self):
         return self.members[self.cleaned_data["assignee"]]
+
+
+class StatisticsPeriodForm(forms.Form):
+    days = forms.TypedChoiceField(
+        label=_("Decisions of the last"),
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("12 months"))],
+        coerce=int,
+        initial=90,
+        required=False,
+        empty_value=90,
+    )

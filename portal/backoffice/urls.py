@@ -6,6 +6,7 @@ app_name = "backoffice"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("statistics/", views.statistics, name="statistics"),
     path("applications/<uuid:application_id>/", views.detail, name="detail"),
     path("applications/<uuid:application_id>/application.pdf", views.application_pdf, name="pdf"),
     path(

@@ -20,7 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.selectors import authorities_of, profile_for
 from portal.backoffice import selectors, services
-from portal.backoffice.forms import DecisionForm, InboxFilterForm, ReassignForm, RequestInformationForm
+from portal.backoffice.forms import (
+    DecisionForm,
+    InboxFilterForm,
+    ReassignForm,
+    RequestInformationForm,
+    StatisticsPeriodForm,
+)
 from portal.dossiers import pdf as application_pdfs
 from portal.dossiers.documents import read_document
 from portal.dossiers.pdf import application_rows
@@ -69,6 +75,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "warn_before": timezone.now() + datetime.timedelta(days=settings.BACKOFFICE_TACIT_WARNING_DAYS),
     }
     return render(request, "backoffice/inbox.html", context, status=status)
+
+
+@authority_staff_required
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    form = StatisticsPeriodForm(request.GET or None)
+    days, status = 90, 200
+    if form.is_bound:
+        if form.is_valid():
+            days = form.cleaned_data["days"]
+        else:
+            status = 400
+    now = timezone.now()
+    figures = selectors.statistics(
+        request.user,
+        since=now - datetime.timedelta(days=days),
+        now=now,
+        warn_before=now + datetime.timedelta(days=settings.BACKOFFICE_TACIT_WARNING_DAYS),
+    )
+    context = {"form": form, "days": days, "authorities": figures}
+    return render(request, "backoffice/statistics.html", context, status=status)
 
 
 def _actions(user, case) -> dict:

@@ -46,6 +46,13 @@ def test_clerk_requests_information_and_the_entrepreneur_replies(page, demo_site
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "backoffice-inbox.png"), full_page=True)
 
+    page.get_by_role("link", name="Statistics").click()
+    page.wait_for_url("**/en/backoffice/statistics/")
+    assert "1 open application" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.go_back()
+    page.wait_for_url("**/en/backoffice/")
+
     page.get_by_role("link", name="Craft business registration").click()
     page.wait_for_url(f"**/backoffice/applications/{application.public_id}/")
     assert "Salão Ana" in page.locator("main").inner_text()
