@@ -54,6 +54,9 @@ def split_language_codes(text: str) -> list[str]:
     return [code.strip() for code in (text or "").split(",") if code.strip()]
 
 
+SEARCH_QUERY_LENGTH = 100  # characters of a search query that the search looks at
+
+
 class PublicPage(Page):
     """A page every anonymous visitor sees the same: kept whole by the page cache."""
 
@@ -286,13 +289,19 @@ class ProcedureIndexPage(PublicPage):
         verbose_name = _("procedure catalogue")
 
     def get_context(self, request, *args, **kwargs):
-        from procedures.selectors import search_procedures
-
         context = super().get_context(request, *args, **kwargs)
         query = request.GET.get("q", "").strip()[:200]
         context["query"] = query
-        context["procedures"] = search_procedures(self, query)
+        context["procedures"] = self.search(query)
         return context
+
+    def search(self, query: str) -> list[ProcedurePage]:
+        """Live procedures below this catalogue page; with a query, Wagtail search ranks them."""
+        procedures = ProcedurePage.objects.live().child_of(self)
+        query = query.strip()[:SEARCH_QUERY_LENGTH]
+        if not query:
+            return list(procedures.select_related("competent_authority").order_by("sequence", "title"))
+        return list(procedures.search(query, operator="or"))
 
 
 class ProcedurePage(PublicPage):
@@ -424,24 +433,11 @@ class ProcedurePage(PublicPage):
             )
 
     def serve(self, request, *args, **kwargs):
-        """HTML, or with `Accept: application/ld+json` this procedure's CPSV-AP JSON-LD in the
-        page's language; caches keep the two apart by Accept."""
-        from procedures.views import JSON_LD, procedure_json_ld
-
-        if request.get_preferred_type(["text/html", JSON_LD]) == JSON_LD:
-            response = allow_anonymous_caching(procedure_json_ld(self))
-        else:
-            response = super().serve(request, *args, **kwargs)
+        """The HTML page; its CPSV-AP JSON-LD (``Accept: application/ld+json``) is answered by the
+        ``before_serve_page`` hook in wagtail_hooks.py. Caches keep the two apart by Accept."""
+        response = super().serve(request, *args, **kwargs)
         patch_vary_headers(response, ["Accept"])
         return response
-
-    def get_context(self, request, *args, **kwargs):
-        from procedures.markup import government_service_json_ld, sdg_meta_tags
-
-        context = super().get_context(request, *args, **kwargs)
-        context["sdg_meta_tags"] = sdg_meta_tags(self)
-        context["government_service_json_ld"] = government_service_json_ld(self)
-        return context
 
     def save(self, *args, **kwargs):
         result = super().save(*args, **kwargs)

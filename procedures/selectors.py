@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from django.db.models import QuerySet
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
-from procedures.models import BusinessActivity, ProcedurePage, normalise_search_text
+from procedures.models import SEARCH_QUERY_LENGTH, BusinessActivity, ProcedurePage, normalise_search_text
 
-MAX_QUERY_LENGTH = 100
+MAX_QUERY_LENGTH = SEARCH_QUERY_LENGTH
 ACTIVITY_RESULTS_LIMIT = 15
 _NACE_PREFIX = re.compile(r"^\d{2}(?:\.\d{0,2})?$")
 
@@ -60,12 +60,3 @@ def live_procedures(locale: Locale | None = None) -> QuerySet[ProcedurePage]:
         .select_related("competent_authority", "content_owner")
         .order_by("sequence", "title")
     )
-
-
-def search_procedures(catalogue: Page, query: str) -> list[ProcedurePage]:
-    """Procedures below the catalogue page; with a query, Wagtail search ranks them."""
-    procedures = ProcedurePage.objects.live().child_of(catalogue)
-    query = query.strip()[:MAX_QUERY_LENGTH]
-    if not query:
-        return list(procedures.select_related("competent_authority").order_by("sequence", "title"))
-    return list(procedures.search(query, operator="or"))
