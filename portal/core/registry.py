@@ -121,7 +121,9 @@ class Registry(Generic[P]):
             raise self.error(f"{self.kind} {plugin_class.__qualname__} has no name")
         existing = self._classes.get(name)
         if existing is not None and existing is not plugin_class:
-            raise self.error(f"{self.kind} {name!r} registered twice ({existing.__qualname__}, {plugin_class.__qualname__})")
+            raise self.error(
+                f"{self.kind} {name!r} registered twice ({existing.__qualname__}, {plugin_class.__qualname__})"
+            )
         self._classes[name] = plugin_class
         return plugin_class
 
@@ -132,7 +134,9 @@ class Registry(Generic[P]):
         try:
             return self._classes[name]
         except KeyError:
-            raise self.error(f"no {self.kind} named {name!r} (known: {', '.join(self.names()) or 'none'})") from None
+            raise self.error(
+                f"no {self.kind} named {name!r} (known: {', '.join(self.names()) or 'none'})"
+            ) from None
 
     def names(self) -> list[str]:
         return sorted(self._classes)
