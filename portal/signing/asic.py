@@ -8,7 +8,6 @@ by at least one signature reference whose digest matches; files that are not are
 
 from __future__ import annotations
 
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -17,6 +16,8 @@ from io import BytesIO
 
 from lxml import etree
 
+from . import cades, xades
+from .entry_names import unsafe_name_reason
 from .report import ValidationReport
 from .trust import TrustContext
 
@@ -29,26 +30,11 @@ MAX_ENTRY_BYTES = 100 * 1024 * 1024
 MAX_TOTAL_BYTES = 300 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200  # larger ratios are zip bombs, not documents
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 class ContainerError(ValueError):
     """The container cannot be opened safely; nothing in it is trusted."""
-
-
-def unsafe_name_reason(name: str) -> str | None:
-    if name == "":
-        return "an empty entry name"
-    if "\\" in name:
-        return f"a backslash in entry name {name!r}"
-    if _CONTROL_CHARACTERS.search(name):
-        return f"a control character in entry name {name!r}"
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return f"an absolute entry name {name!r}"
-    if any(part in ("..", ".") for part in name.split("/")):
-        return f"a relative path segment in entry name {name!r}"
-    return None
 
 
 @dataclass
@@ -162,8 +148,6 @@ def manifest_paths(container: Container) -> list[str] | None:
 def validate_container(
     data: bytes, filename: str, trust: TrustContext, at: datetime | None, report: ValidationReport
 ) -> None:
-    from . import cades, xades
-
     try:
         container = open_container(data)
     except ContainerError as error:

@@ -33,8 +33,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from lxml import etree
 
-from .asic import ASICE_MIMETYPE, MANIFEST_NS, MAX_ENTRIES, unsafe_name_reason
+from .asic import ASICE_MIMETYPE, MANIFEST_NS, MAX_ENTRIES
 from .common import run_sync
+from .entry_names import unsafe_name_reason
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"

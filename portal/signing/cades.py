@@ -15,8 +15,8 @@ from pyhanko.sign.validation import async_validate_detached_cms
 from pyhanko.sign.validation.generic_cms import async_validate_cms_signature
 from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 
-from .asic import unsafe_name_reason
 from .common import as_utc, run_sync, signer_name, sub_indication_from_pyhanko
+from .entry_names import unsafe_name_reason
 from .report import Level, SignatureReport, SubIndication, ValidationReport, indication_for
 from .trust import TrustContext
 
