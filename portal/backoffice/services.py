@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +36,8 @@ from portal.backoffice.selectors import (
     is_backoffice_application,
 )
 from portal.dossiers import services as dossier_services
-from portal.dossiers.models import Application, ApplicationMessage
+from portal.dossiers.models import Application, ApplicationMessage, StateChange
+from portal.dossiers.notifications import notify_applicant
 from portal.dossiers.snapshot import procedure_terms
 from portal.dossiers.states import ApplicationState, IllegalTransition
 
@@ -146,9 +148,9 @@ def _locked(case: Case) -> Case:
     )
 
 
-def _transition(case: Case, to_state: str, *, actor, reason: str) -> None:
+def _transition(case: Case, to_state: str, *, actor, reason: str) -> StateChange:
     try:
-        dossier_services.transition(case.application, to_state, actor=actor, reason=reason)
+        return dossier_services.transition(case.application, to_state, actor=actor, reason=reason)
     except IllegalTransition:
         raise BackofficeError(
             _("This application is now “%(state)s”: it cannot be changed that way.")
@@ -166,10 +168,14 @@ def acknowledge_receipt(case: Case, *, actor) -> Case:
     _require_member(actor, case)
     case = _locked(case)
     _require(case, actor, Action.ACKNOWLEDGE)
-    _transition(case, A.RECEIVED, actor=actor, reason="Receipt acknowledged by the authority.")
+    change = _transition(case, A.RECEIVED, actor=actor, reason="Receipt acknowledged by the authority.")
     case.refresh_from_db()
     _notify_applicant(
-        case, "received", "backoffice/email/received.txt", gettext_lazy("Your application was received")
+        case,
+        "received",
+        "backoffice/email/received.txt",
+        gettext_lazy("Your application was received"),
+        state_change=change,
     )
     return case
 
@@ -295,7 +301,7 @@ def apply_tacit_approvals(now=None) -> list[str]:
             if case.tacit_approval_at is None or case.tacit_approval_at > now:
                 continue
             try:
-                dossier_services.transition(
+                change = dossier_services.transition(
                     case.application,
                     A.TACITLY_APPROVED,
                     system_actor=TACIT_APPROVAL_ACTOR,
@@ -309,6 +315,7 @@ def apply_tacit_approvals(now=None) -> list[str]:
                 "decided",
                 "backoffice/email/tacitly_approved.txt",
                 gettext_lazy("Your application is approved"),
+                state_change=change,
             )
             approved.append(str(case.application.public_id))
     if approved:
@@ -366,23 +373,20 @@ def _warn_staff(case: Case, person) -> None:
 
 
 def _notify_applicant(
-    case: Case, key: str, template: str, subject, message: ApplicationMessage | None = None
+    case: Case,
+    key: str,
+    template: str,
+    subject,
+    message: ApplicationMessage | None = None,
+    state_change: StateChange | None = None,
 ) -> None:
-    """E-mail the applicant in their dossier's language (queued: sent by a worker after commit)."""
+    """E-mail the applicant once per ``key`` (checkpointed; queued: sent by a worker after commit)."""
     application = case.application
-    dossier = application.dossier
-    with translation.override(dossier.language):
-        link = settings.PORTAL_BASE_URL + reverse(
-            "dossiers:application", args=[dossier.public_id, application.public_id]
-        )
-        snapshot = application.procedure_snapshot
-        context = {
-            "procedure": snapshot.get("title", ""),
-            "authority": (snapshot.get("authority") or {}).get("name", ""),
-            "case": case,
-            "terms": procedure_terms(snapshot),
-            "message": message,
-            "link": link,
-        }
-        body = render_to_string(template, context)
-        send_mail(f"{subject}: {context['procedure']}", body, None, [dossier.owner.email])
+    notify_applicant(
+        application,
+        key=key,
+        subject=format_lazy("{}: %(procedure)s", subject),
+        template=template,
+        context={"case": case, "terms": procedure_terms(application.procedure_snapshot), "message": message},
+        state_change=state_change,
+    )
