@@ -3,8 +3,9 @@ another authority's application is not in the queryset, so looking it up answers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from statistics import median
 
 from django.db.models import Count, F, QuerySet
@@ -12,7 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from portal.accounts.models import AuthorityMembership, AuthorityRole
-from portal.accounts.selectors import authorities_of, is_member
+from portal.accounts.selectors import authorities_of
 from portal.backoffice.models import Case
 from portal.dossiers.models import Application, ApplicationMessage, StateChange
 from portal.dossiers.states import ApplicationState
@@ -70,12 +71,119 @@ def case_for(user, application_public_id) -> Case:
     return case
 
 
+class Action(StrEnum):
+    """What staff do on a case; ``APPROVE`` and ``REFUSE`` are the two ways to decide."""
+
+    ACKNOWLEDGE = "acknowledge"
+    TAKE = "take"
+    REASSIGN = "reassign"
+    REQUEST_INFORMATION = "request_information"
+    APPROVE = "approve"
+    REFUSE = "refuse"
+
+
+class Refusal(StrEnum):
+    """Why an action is not available (the services turn it into their error)."""
+
+    NOT_MEMBER = "not_member"  # not staff of the case's authority
+    NOT_SUPERVISOR = "not_supervisor"
+    NOT_HANDLER = "not_handler"  # neither the assignee nor a supervisor
+    ASSIGNED_ELSEWHERE = "assigned_elsewhere"  # a clerk taking a colleague's application
+    STATE = "state"  # not in this state
+    DONE = "done"  # already in review and assigned to this user: taking it again changes nothing
+
+
+REVIEWABLE_STATES = (A.DELIVERED, A.RECEIVED, A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED)
+DECISION_ACTIONS = {A.APPROVED: Action.APPROVE, A.REFUSED: Action.REFUSE}
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    """What one user may do on one case now, and why not for everything else."""
+
+    role: str | None
+    refusals: dict[Action, Refusal] = field(default_factory=dict)
+
+    @property
+    def available(self) -> frozenset[Action]:
+        return frozenset(action for action in Action if action not in self.refusals)
+
+    def __contains__(self, action: object) -> bool:
+        return action in self.available
+
+    def refusal(self, action: Action) -> Refusal | None:
+        return self.refusals.get(action)
+
+    # what the detail page asks
+    @property
+    def acknowledge(self) -> bool:
+        return Action.ACKNOWLEDGE in self
+
+    @property
+    def take(self) -> bool:
+        return Action.TAKE in self
+
+    @property
+    def reassign(self) -> bool:
+        return Action.REASSIGN in self
+
+    @property
+    def request_information(self) -> bool:
+        return Action.REQUEST_INFORMATION in self
+
+    @property
+    def decide(self) -> bool:
+        return Action.APPROVE in self or Action.REFUSE in self
+
+    @property
+    def any(self) -> bool:
+        return bool(self.available)
+
+
+def available_actions(case: Case, user) -> CaseActions:
+    """THE rules of who may do what on a case in which state, for the page (which buttons) and the
+    services (which refuse anything else).
+
+    Any member of the authority acknowledges receipt of a delivered application and takes an
+    application into review (it is then assigned to them); a clerk cannot take one assigned to a
+    colleague. The assignee, or a supervisor, asks for more information (in review) and decides
+    (approval in review; refusal also while waiting for the applicant). A supervisor reassigns open
+    applications."""
+    role = role_in(user, case)
+    if role is None:
+        return CaseActions(role=None, refusals={action: Refusal.NOT_MEMBER for action in Action})
+    state = case.application.state
+    supervisor = role == AuthorityRole.SUPERVISOR
+    mine = case.assignee_id is not None and case.assignee_id == user.pk
+    handler = supervisor or mine
+    refusals: dict[Action, Refusal] = {}
+    if state != A.DELIVERED:
+        refusals[Action.ACKNOWLEDGE] = Refusal.STATE
+    if case.assignee_id is not None and not mine and not supervisor:
+        refusals[Action.TAKE] = Refusal.ASSIGNED_ELSEWHERE
+    elif state not in REVIEWABLE_STATES:
+        refusals[Action.TAKE] = Refusal.STATE
+    elif mine and state in (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED):
+        refusals[Action.TAKE] = Refusal.DONE
+    if not supervisor:
+        refusals[Action.REASSIGN] = Refusal.NOT_SUPERVISOR
+    elif state not in OPEN_STATES:
+        refusals[Action.REASSIGN] = Refusal.STATE
+    decision_states = {
+        Action.REQUEST_INFORMATION: (A.IN_REVIEW,),
+        Action.APPROVE: (A.IN_REVIEW,),
+        Action.REFUSE: (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED),
+    }
+    for action, states in decision_states.items():
+        if not handler:
+            refusals[action] = Refusal.NOT_HANDLER
+        elif state not in states:
+            refusals[action] = Refusal.STATE
+    return CaseActions(role=role, refusals=refusals)
+
+
 def role_in(user, case: Case) -> str | None:
     return authorities_of(user).get(case.authority_identifier)
-
-
-def is_supervisor(user, case: Case) -> bool:
-    return is_member(user, case.authority_identifier, AuthorityRole.SUPERVISOR)
 
 
 def colleagues(case: Case) -> QuerySet[AuthorityMembership]:

@@ -1,7 +1,7 @@
 """Writes of the back-office: the case's clock, assignment, requests for information and decisions.
 
-Every action checks, again, that the actor works for the case's authority in a role allowed to do it
-(the views only offer what is allowed). Roles: a clerk acknowledges receipt, takes an application into
+Every action asks ``selectors.available_actions`` — the one place with the rules, which the pages
+also use to offer only what is allowed — on the locked case, and refuses what it does not give. Roles: a clerk acknowledges receipt, takes an application into
 review (it is then assigned to them) and, on the applications assigned to them, asks for more
 information and decides; a supervisor can do all of that on any application of their authority and
 reassigns applications between its members. State changes go through ``dossiers.services``."""
@@ -18,21 +18,26 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.accounts.models import AuthorityRole
 from portal.accounts.selectors import is_member
 from portal.backoffice.clock import compute_clock
 from portal.backoffice.models import Case
 from portal.backoffice.selectors import (
     BACKOFFICE_CHANNEL,
     BACKOFFICE_STATES,
+    DECISION_ACTIONS,
+    Action,
+    Refusal,
+    available_actions,
     colleagues,
     is_backoffice_application,
 )
 from portal.dossiers import services as dossier_services
-from portal.dossiers.models import Application, ApplicationMessage
+from portal.dossiers.models import Application, ApplicationMessage, StateChange
+from portal.dossiers.notifications import notify_applicant
 from portal.dossiers.snapshot import procedure_terms
 from portal.dossiers.states import ApplicationState, IllegalTransition
 
@@ -96,21 +101,45 @@ def open_missing_cases() -> int:
     return opened
 
 
-# --- Who may do what --------------------------------------------------------------------------
+# --- Who may do what (the rules: selectors.available_actions) --------------------------------
 
 
 def _require_member(actor, case: Case) -> None:
-    if not is_member(actor, case.authority_identifier):
+    if available_actions(case, actor).role is None:
         raise PermissionDenied("Not a member of this application's authority.")
 
 
-def _require_handler(actor, case: Case) -> None:
-    """The assignee, or a supervisor of the authority."""
-    _require_member(actor, case)
-    if is_member(actor, case.authority_identifier, AuthorityRole.SUPERVISOR):
-        return
-    if case.assignee_id != actor.pk:
-        raise PermissionDenied("Only the assigned clerk or a supervisor may do this.")
+def _require(case: Case, actor, action: Action) -> bool:
+    """Raise the error for an action ``available_actions`` does not give the actor on this case;
+    False when the action would change nothing (taking one's own application again)."""
+    refusal = available_actions(case, actor).refusal(action)
+    if refusal is None:
+        return True
+    state = case.application.get_state_display()
+    match refusal:
+        case Refusal.NOT_MEMBER:
+            raise PermissionDenied("Not a member of this application's authority.")
+        case Refusal.NOT_SUPERVISOR:
+            raise PermissionDenied("Only a supervisor reassigns applications.")
+        case Refusal.NOT_HANDLER:
+            raise PermissionDenied("Only the assigned clerk or a supervisor may do this.")
+        case Refusal.ASSIGNED_ELSEWHERE:
+            raise BackofficeError(
+                _("This application is assigned to %(person)s. Ask a supervisor to reassign it.")
+                % {"person": case.assignee}
+            )
+        case Refusal.DONE:
+            return False
+    match action:
+        case Action.TAKE:
+            message = _("This application is “%(state)s”: there is nothing left to review.")
+        case Action.REQUEST_INFORMATION:
+            raise BackofficeError(_("Take the application into review before asking for more information."))
+        case Action.APPROVE | Action.REFUSE:
+            message = _("This application is “%(state)s”: it cannot be decided now.")
+        case _:
+            message = _("This application is now “%(state)s”: it cannot be changed that way.")
+    raise BackofficeError(message % {"state": state})
 
 
 def _locked(case: Case) -> Case:
@@ -119,9 +148,9 @@ def _locked(case: Case) -> Case:
     )
 
 
-def _transition(case: Case, to_state: str, *, actor, reason: str) -> None:
+def _transition(case: Case, to_state: str, *, actor, reason: str) -> StateChange:
     try:
-        dossier_services.transition(case.application, to_state, actor=actor, reason=reason)
+        return dossier_services.transition(case.application, to_state, actor=actor, reason=reason)
     except IllegalTransition:
         raise BackofficeError(
             _("This application is now “%(state)s”: it cannot be changed that way.")
@@ -138,9 +167,16 @@ def acknowledge_receipt(case: Case, *, actor) -> Case:
     Directive art. 13(5))."""
     _require_member(actor, case)
     case = _locked(case)
-    _transition(case, A.RECEIVED, actor=actor, reason="Receipt acknowledged by the authority.")
+    _require(case, actor, Action.ACKNOWLEDGE)
+    change = _transition(case, A.RECEIVED, actor=actor, reason="Receipt acknowledged by the authority.")
     case.refresh_from_db()
-    _notify_applicant(case, "backoffice/email/received.txt", gettext_lazy("Your application was received"))
+    _notify_applicant(
+        case,
+        "received",
+        "backoffice/email/received.txt",
+        gettext_lazy("Your application was received"),
+        state_change=change,
+    )
     return case
 
 
@@ -148,22 +184,14 @@ def acknowledge_receipt(case: Case, *, actor) -> Case:
 def take_into_review(case: Case, *, actor) -> Case:
     """Assign the application to the actor and, if it was not yet in review, put it in review.
 
-    A clerk cannot take an application assigned to someone else: a supervisor reassigns it."""
+    A clerk cannot take an application assigned to someone else: a supervisor reassigns it. Taking
+    one's own application in review again changes nothing."""
     _require_member(actor, case)
     case = _locked(case)
-    supervisor = is_member(actor, case.authority_identifier, AuthorityRole.SUPERVISOR)
-    if case.assignee_id not in (None, actor.pk) and not supervisor:
-        raise BackofficeError(
-            _("This application is assigned to %(person)s. Ask a supervisor to reassign it.")
-            % {"person": case.assignee}
-        )
+    if not _require(case, actor, Action.TAKE):
+        return case
     if case.application.state in (A.DELIVERED, A.RECEIVED):
         _transition(case, A.IN_REVIEW, actor=actor, reason="Taken into review.")
-    elif case.application.state not in (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED):
-        raise BackofficeError(
-            _("This application is “%(state)s”: there is nothing left to review.")
-            % {"state": case.application.get_state_display()}
-        )
     case.refresh_from_db()
     case.assignee, case.assigned_at = actor, timezone.now()
     case.save(update_fields=["assignee", "assigned_at", "updated_at"])
@@ -172,12 +200,12 @@ def take_into_review(case: Case, *, actor) -> Case:
 
 @transaction.atomic
 def reassign(case: Case, *, actor, assignee) -> Case:
-    """A supervisor gives the application to another member of the authority."""
-    if not is_member(actor, case.authority_identifier, AuthorityRole.SUPERVISOR):
-        raise PermissionDenied("Only a supervisor reassigns applications.")
+    """A supervisor gives an open application to another member of the authority."""
+    _require(case, actor, Action.REASSIGN)
     if assignee is None or not is_member(assignee, case.authority_identifier):
         raise BackofficeError(_("Choose a member of your authority."))
     case = _locked(case)
+    _require(case, actor, Action.REASSIGN)  # on the locked row: the state may just have changed
     case.assignee, case.assigned_at = assignee, timezone.now()
     case.save(update_fields=["assignee", "assigned_at", "updated_at"])
     return case
@@ -188,9 +216,7 @@ def request_information(case: Case, *, actor, message: str) -> ApplicationMessag
     """Ask the applicant for more information: the clock stops until they reply."""
     _require_member(actor, case)
     case = _locked(case)
-    _require_handler(actor, case)  # on the locked row: the assignment may just have changed
-    if case.application.state != A.IN_REVIEW:
-        raise BackofficeError(_("Take the application into review before asking for more information."))
+    _require(case, actor, Action.REQUEST_INFORMATION)  # on the locked row: the assignment may have changed
     try:
         sent = dossier_services.record_message(
             case.application,
@@ -208,6 +234,7 @@ def request_information(case: Case, *, actor, message: str) -> ApplicationMessag
         ) from None
     _notify_applicant(
         case,
+        f"information_requested:{sent.pk}",
         "backoffice/email/information_requested.txt",
         gettext_lazy("The authority needs more information"),
         sent,
@@ -225,13 +252,7 @@ def decide(case: Case, *, actor, outcome: str, reasons: str) -> ApplicationMessa
     if outcome not in DECISIONS:
         raise BackofficeError(_("Choose whether to approve or refuse the application."))
     case = _locked(case)
-    _require_handler(actor, case)  # on the locked row: the assignment may just have changed
-    allowed = (A.IN_REVIEW,) if outcome == A.APPROVED else (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED)
-    if case.application.state not in allowed:
-        raise BackofficeError(
-            _("This application is “%(state)s”: it cannot be decided now.")
-            % {"state": case.application.get_state_display()}
-        )
+    _require(case, actor, DECISION_ACTIONS[outcome])  # on the locked row: the assignment may have changed
     try:
         decision = dossier_services.record_message(
             case.application,
@@ -247,6 +268,7 @@ def decide(case: Case, *, actor, outcome: str, reasons: str) -> ApplicationMessa
         raise BackofficeError(_("This application cannot be decided now.")) from None
     _notify_applicant(
         case,
+        "decided",
         "backoffice/email/decision.txt",
         gettext_lazy("The authority decided on your application"),
         decision,
@@ -279,7 +301,7 @@ def apply_tacit_approvals(now=None) -> list[str]:
             if case.tacit_approval_at is None or case.tacit_approval_at > now:
                 continue
             try:
-                dossier_services.transition(
+                change = dossier_services.transition(
                     case.application,
                     A.TACITLY_APPROVED,
                     system_actor=TACIT_APPROVAL_ACTOR,
@@ -289,7 +311,11 @@ def apply_tacit_approvals(now=None) -> list[str]:
                 continue  # decided or withdrawn meanwhile
             case.refresh_from_db()
             _notify_applicant(
-                case, "backoffice/email/tacitly_approved.txt", gettext_lazy("Your application is approved")
+                case,
+                "decided",
+                "backoffice/email/tacitly_approved.txt",
+                gettext_lazy("Your application is approved"),
+                state_change=change,
             )
             approved.append(str(case.application.public_id))
     if approved:
@@ -346,22 +372,21 @@ def _warn_staff(case: Case, person) -> None:
 # --- E-mail to the applicant ------------------------------------------------------------------
 
 
-def _notify_applicant(case: Case, template: str, subject, message: ApplicationMessage | None = None) -> None:
-    """E-mail the applicant in their dossier's language (queued: sent by a worker after commit)."""
+def _notify_applicant(
+    case: Case,
+    key: str,
+    template: str,
+    subject,
+    message: ApplicationMessage | None = None,
+    state_change: StateChange | None = None,
+) -> None:
+    """E-mail the applicant once per ``key`` (checkpointed; queued: sent by a worker after commit)."""
     application = case.application
-    dossier = application.dossier
-    with translation.override(dossier.language):
-        link = settings.PORTAL_BASE_URL + reverse(
-            "dossiers:application", args=[dossier.public_id, application.public_id]
-        )
-        snapshot = application.procedure_snapshot
-        context = {
-            "procedure": snapshot.get("title", ""),
-            "authority": (snapshot.get("authority") or {}).get("name", ""),
-            "case": case,
-            "terms": procedure_terms(snapshot),
-            "message": message,
-            "link": link,
-        }
-        body = render_to_string(template, context)
-        send_mail(f"{subject}: {context['procedure']}", body, None, [dossier.owner.email])
+    notify_applicant(
+        application,
+        key=key,
+        subject=format_lazy("{}: %(procedure)s", subject),
+        template=template,
+        context={"case": case, "terms": procedure_terms(application.procedure_snapshot), "message": message},
+        state_change=state_change,
+    )

@@ -98,26 +98,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/statistics.html", context, status=status)
 
 
-def _actions(user, case) -> dict:
-    """Which actions the page offers this user now (the services check again on POST)."""
-    state = case.application.state
-    supervisor = selectors.is_supervisor(user, case)
-    handler = supervisor or case.assignee_id == user.pk
-    return {
-        "acknowledge": state == A.DELIVERED,
-        "take": state in (A.DELIVERED, A.RECEIVED)
-        or (state in (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED) and case.assignee_id is None),
-        "request_information": handler and state == A.IN_REVIEW,
-        "decide": handler and state in (A.IN_REVIEW, A.MORE_INFORMATION_REQUESTED),
-        "reassign": supervisor and state in selectors.OPEN_STATES,
-    }
-
-
 def _detail(request: HttpRequest, case, *, status: int = 200, **forms) -> HttpResponse:
     application = case.application
     owner = application.dossier.owner
     report = application.signing_request.report if application.signing_request_id else None
-    actions = _actions(request.user, case)
+    actions = selectors.available_actions(case, request.user)
     context = {
         "case": case,
         "application": application,
@@ -138,12 +123,12 @@ def _detail(request: HttpRequest, case, *, status: int = 200, **forms) -> HttpRe
             for change in selectors.application_history(case)
         ],
         "correspondence": selectors.correspondence(case),
-        "role": selectors.role_in(request.user, case),
+        "role": actions.role,
         "actions": actions,
         "request_form": forms.get("request_form") or RequestInformationForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "reassign_form": forms.get("reassign_form")
-        or (ReassignForm(members=selectors.colleagues(case)) if actions["reassign"] else None),
+        or (ReassignForm(members=selectors.colleagues(case)) if actions.reassign else None),
     }
     return render(request, "backoffice/detail.html", context, status=status)
 
@@ -220,7 +205,10 @@ def take(request: HttpRequest, application_id) -> HttpResponse:
 @require_POST
 def reassign(request: HttpRequest, application_id) -> HttpResponse:
     case = selectors.case_for(request.user, application_id)
-    if not selectors.is_supervisor(request.user, case):
+    if selectors.available_actions(case, request.user).refusal(selectors.Action.REASSIGN) in (
+        selectors.Refusal.NOT_MEMBER,
+        selectors.Refusal.NOT_SUPERVISOR,
+    ):
         raise PermissionDenied("Only a supervisor reassigns applications.")
     form = ReassignForm(request.POST, members=selectors.colleagues(case))
     if not form.is_valid():

@@ -152,17 +152,16 @@ class SubmissionPackage(models.Model):
 
 
 class ApplicantNotification(models.Model):
-    """The checkpoint of an e-mail telling the applicant about their application's delivery: at most
-    one per application and event, so a repeated signal, a retried task or a second failure after a
-    resend never mails again (``portal/dossiers/notifications.py``)."""
-
-    class Event(models.TextChoices):
-        DELIVERED = ApplicationState.DELIVERED.value, _("Delivered")
-        DELIVERY_FAILED = ApplicationState.DELIVERY_FAILED.value, _("Delivery failed")
+    """The checkpoint of an e-mail to the applicant: at most one per application and key ("delivered",
+    "received", "information_requested:<message id>", "decided", ...), so a repeated signal, a retried
+    task or a repeated action never mails again (``portal/dossiers/notifications.py``)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notifications")
-    event = models.CharField(max_length=32, choices=Event.choices)
-    state_change = models.ForeignKey(StateChange, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    # the state change that caused it, when there is one
+    state_change = models.ForeignKey(
+        StateChange, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     # the queued e-mail's Message-ID (its OutgoingEmail row carries the same header)
     message_id = models.CharField(max_length=255)
     recipient = models.EmailField()
@@ -171,11 +170,11 @@ class ApplicantNotification(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "event"], name="one_notification_per_event")
+            models.UniqueConstraint(fields=["application", "key"], name="one_notification_per_key")
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} e-mail for application {self.application_id} ({self.message_id})"
+        return f"{self.key} e-mail for application {self.application_id} ({self.message_id})"
 
 
 class ApplicationMessage(models.Model):

@@ -1,40 +1,104 @@
-"""E-mails to the entrepreneur about the delivery of their applications.
+"""E-mails to the entrepreneur about their applications, each one checkpointed.
 
-Sent from the dossiers block's ``application_state_changed`` signal, inside the transition's
-transaction (the e-mail is queued with the state change or not at all), for the two events only the
-submission pipeline knows about: delivered (with the authority and the receipt id) and delivery failed.
-What the authority does next — acknowledging receipt, asking for information, deciding, tacit
-approval — is e-mailed by the back-office's own services with its message, so not here.
+Every e-mail to an applicant goes through :func:`notify_applicant`: it records an
+:class:`ApplicantNotification` under a key unique per application ("delivered", "received",
+"information_requested:<message id>", "decided", ...) and queues the e-mail, in the dossier's language,
+only if that checkpoint is new. A repeated signal, a retried task or a repeated action finds the
+checkpoint and mails nothing. The e-mail is queued in the caller's transaction: the portal's
+``QueuedEmailBackend`` stores it with the checkpoint and hands it to the mail worker only after commit,
+so a rolled-back action leaves neither.
 
-Each e-mail is checkpointed by an :class:`ApplicantNotification` (one per application and event), taken
-under the application row the transition holds locked: a repeated signal, a retried step or a second
-failure after an operator's resend finds it and sends nothing.
+The delivery e-mails (delivered, delivery failed) are sent from the ``application_state_changed``
+signal, for the two events only the submission pipeline knows about; what the authority does next is
+e-mailed by the back-office's services, with its message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from portal.dossiers.models import ApplicantNotification, Application, StateChange, SubmissionPackage
 from portal.dossiers.states import ApplicationState as A
 
-TEMPLATES = {
-    A.DELIVERED: "dossiers/email/delivered.txt",
-    A.DELIVERY_FAILED: "dossiers/email/delivery_failed.txt",
+
+def notify_applicant(
+    application: Application,
+    *,
+    key: str,
+    subject: str | Promise,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    state_change: StateChange | None = None,
+) -> ApplicantNotification | None:
+    """Queue one e-mail to the applicant unless one under ``key`` was queued before (then None).
+
+    ``subject`` (lazy, so it is translated here) may use the context's entries as ``%(procedure)s``;
+    the template gets ``procedure``, ``authority`` and ``link`` (the application's page) besides
+    ``context``. Both are rendered in the dossier's language."""
+    if ApplicantNotification.objects.filter(application_id=application.pk, key=key).exists():
+        return None
+    dossier = application.dossier
+    recipient = dossier.owner.email
+    message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+    try:
+        with transaction.atomic():
+            notification = ApplicantNotification.objects.create(
+                application=application,
+                key=key,
+                state_change=state_change,
+                message_id=message_id,
+                recipient=recipient,
+            )
+    except IntegrityError:  # a concurrent action took the checkpoint first
+        return None
+    snapshot = application.procedure_snapshot
+    with translation.override(dossier.language):
+        values = {
+            "procedure": snapshot.get("title", ""),
+            "authority": (snapshot.get("authority") or {}).get("name", ""),
+            "link": settings.PORTAL_BASE_URL
+            + reverse("dossiers:application", args=[dossier.public_id, application.public_id]),
+            **(context or {}),
+        }
+        EmailMessage(
+            str(subject) % values,
+            render_to_string(template, values),
+            None,
+            [recipient],
+            headers={"Message-ID": message_id},
+        ).send()
+    return notification
+
+
+# --- Delivery ---------------------------------------------------------------------------------
+
+DELIVERY_EMAILS = {
+    A.DELIVERED: (
+        "dossiers/email/delivered.txt",
+        gettext_lazy("Your application was delivered: %(procedure)s"),
+    ),
+    A.DELIVERY_FAILED: (
+        "dossiers/email/delivery_failed.txt",
+        gettext_lazy("Your application is delayed: %(procedure)s"),
+    ),
 }
 
 
 def on_application_state_changed(
     sender, application: Application, state_change: StateChange, **kwargs
 ) -> None:
-    if state_change.to_state in TEMPLATES:
+    if state_change.to_state in DELIVERY_EMAILS:
         notify_applicant_of_delivery(application, state_change)
 
 
@@ -48,48 +112,26 @@ def _receipt_id(package: SubmissionPackage) -> str:
 def notify_applicant_of_delivery(
     application: Application, state_change: StateChange
 ) -> ApplicantNotification | None:
-    """Queue the e-mail for this delivery event unless it was queued before. Applications that did
-    not go through the submission pipeline (no package: nothing was sent, there is no receipt) get none."""
+    """The e-mail for this delivery event, once per application and event. Applications that did not
+    go through the submission pipeline (no package: nothing was sent, there is no receipt) get none."""
     event = state_change.to_state
     package = (
         SubmissionPackage.objects.select_related("outbox_message")
         .filter(application_id=application.pk)
         .first()
     )
-    if package is None or event not in TEMPLATES:
+    if package is None or event not in DELIVERY_EMAILS:
         return None
-    if ApplicantNotification.objects.filter(application_id=application.pk, event=event).exists():
-        return None
-    dossier = application.dossier
-    recipient = dossier.owner.email
-    message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
-    notification = ApplicantNotification.objects.create(
-        application=application,
-        event=event,
-        state_change=state_change,
-        message_id=message_id,
-        recipient=recipient,
-    )
-    snapshot = application.procedure_snapshot
-    with translation.override(dossier.language):
-        context = {
-            "procedure": snapshot.get("title", ""),
-            "authority": (snapshot.get("authority") or {}).get("name", ""),
+    template, subject = DELIVERY_EMAILS[event]
+    return notify_applicant(
+        application,
+        key=event,
+        subject=subject,
+        template=template,
+        context={
             "delivered_at": package.delivered_at or state_change.at,
             "receipt_id": _receipt_id(package),
             "backoffice": package.transport == SubmissionPackage.Transport.BACKOFFICE,
-            "link": settings.PORTAL_BASE_URL
-            + reverse("dossiers:application", args=[dossier.public_id, application.public_id]),
-        }
-        if event == A.DELIVERED:
-            subject = _("Your application was delivered: %(procedure)s")
-        else:
-            subject = _("Your application is delayed: %(procedure)s")
-        EmailMessage(
-            subject % {"procedure": context["procedure"]},
-            render_to_string(TEMPLATES[event], context),
-            None,
-            [recipient],
-            headers={"Message-ID": message_id},
-        ).send()
-    return notification
+        },
+        state_change=state_change,
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import functools
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,32 +30,6 @@ from pyhanko_certvalidator.path import ValidationPath
 from .report import SubIndication
 
 T = TypeVar("T")
-
-
-def _memoize_name_preparation() -> None:
-    """asn1crypto prepares each name attribute (RFC 4518 stringprep) once per parsed object, and
-    every validation parses its certificates afresh; pyHanko and certvalidator compare issuer
-    names for every certificate at hand, so the preparation took a fifth of a PAdES validation
-    (bench/README.md). It is a pure function of the string: memoized for the process."""
-    original = asn1_x509.NameTypeAndValue._ldap_string_prep
-    if getattr(original, "memoized", False):
-        return
-
-    @functools.lru_cache(maxsize=8192)
-    def prepare(string: str) -> str:
-        return original(None, string)
-
-    def ldap_string_prep(self, string):
-        try:
-            return prepare(string)
-        except TypeError:  # not hashable: never seen in a certificate, prepared as before
-            return original(self, string)
-
-    ldap_string_prep.memoized = True
-    asn1_x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
-
-
-_memoize_name_preparation()
 
 
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:

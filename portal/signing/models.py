@@ -65,7 +65,7 @@ class SigningBatch(models.Model):
 
 
 class SigningRequest(models.Model):
-    """One PDF to sign, once: the caller's ``key`` makes a repeated request the same request."""
+    """One PDF of a :class:`SigningBatch` to sign, once (``key``: ``<batch>/<position>/<PDF SHA-256>``)."""
 
     class Status(models.TextChoices):
         AWAITING_CONSENT = "awaiting-consent", "awaiting the user's consent at the QTSP"
@@ -82,7 +82,9 @@ class SigningRequest(models.Model):
     source_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    # Interactive signing: the prepared PDF and signed attributes wait for the user's consent.
+    # The prepared PDF and signed attributes wait for the batch's consent; the QTSP's signature value
+    # is then checkpointed in prepared_state. The consent_* fields were the single-PDF flow's (removed):
+    # the batch holds the consent now.
     prepared_name = models.CharField(max_length=255, blank=True)
     prepared_state = models.JSONField(default=dict, blank=True)
     consent_state = models.CharField(max_length=64, blank=True, db_index=True)

@@ -6,6 +6,11 @@
 2. ``upgrade_to_lta``: the validation data of the signer's and the TSA's chains (certificates,
    OCSP responses, CRLs, fetched now) go into the document security store, then a document
    timestamp covers everything -> PAdES B-LTA.
+
+Interactive signing of several PDFs with one consent (the dossier's signing step) splits step 1:
+``prepare_b_t`` (field, byte-range digest, signed attributes) for each PDF, ``sign_hashes`` (the QTSP
+signs every hash after the user's one consent), ``finish_pdf_presigned`` (the CMS around each
+signature value, the signature timestamp, then step 2).
 """
 
 from __future__ import annotations
@@ -171,30 +176,6 @@ async def async_prepare_b_t(pdf: bytes, setup: RemoteSigningSetup) -> PreparedPd
     )
 
 
-async def async_finish_b_t(
-    prepared: PreparedPdfSignature, setup: RemoteSigningSetup, authorization: Authorization
-) -> bytes:
-    """Step 2: pyHanko's CSC signer signs the prepared signed attributes (the QTSP checks that the
-    user consented to their hash), the signature timestamp is added, the CMS fills the placeholder."""
-    async with aiohttp.ClientSession() as session:
-        session_info, credential = await _credential(session, setup)
-        manager = ConsentAuthorizationManager(
-            session_info,
-            credential,
-            session=session,
-            service=setup.service,
-            authorization=authorization,
-            md_algorithm=prepared.md_algorithm,
-        )
-        signer = CSCv2Signer(session, manager, embed_roots=False)
-        signature_cms = await signer.async_sign_prescribed_attributes(
-            prepared.md_algorithm,
-            signed_attrs=cms.CMSAttributes.load(prepared.signed_attrs),
-            timestamper=HTTPTimeStamper(setup.tsa_url, session=session),
-        )
-    return await _embed(prepared, signature_cms)
-
-
 async def _embed(prepared: PreparedPdfSignature, signature_cms) -> bytes:
     """The prepared PDF with the CMS written into its reserved placeholder."""
     output = BytesIO(prepared.prepared_pdf)
@@ -338,17 +319,6 @@ def upgrade_to_lta(pdf: bytes, setup: RemoteSigningSetup) -> bytes:
 
 def prepare_b_t(pdf: bytes, setup: RemoteSigningSetup) -> PreparedPdfSignature:
     return run_sync(async_prepare_b_t(pdf, setup))
-
-
-def finish_pdf_remote(
-    prepared: PreparedPdfSignature, setup: RemoteSigningSetup, authorization: Authorization
-) -> bytes:
-    """Step 2 then B-LTA, in one event loop."""
-
-    async def both() -> bytes:
-        return await async_upgrade_to_lta(await async_finish_b_t(prepared, setup, authorization), setup)
-
-    return run_sync(both())
 
 
 def sign_hashes(

@@ -35,16 +35,6 @@ def viewable_report(user, report_id: int) -> StoredValidationReport | None:
     return report if report is not None and can_view_report(user, report) else None
 
 
-def reports_for_file(sha256: str):
-    return StoredValidationReport.objects.filter(sha256=sha256)
-
-
-def signing_request(request_id):
-    from .models import SigningRequest
-
-    return SigningRequest.objects.select_related("report").get(pk=request_id)
-
-
 def signer_display_name(name: str | None = None) -> str:
     """The configured signer's name for users (default signer when ``name`` is None)."""
     from .signers import configured_signer
@@ -77,12 +67,6 @@ def signer_certificate_subject(name: str | None = None) -> str:
     value = run_sync(subject())
     cache.set(cache_key, value, 600)
     return value
-
-
-def batch(batch_id):
-    from .models import SigningBatch
-
-    return SigningBatch.objects.filter(pk=batch_id).first()
 
 
 def batch_requests(batch_obj):

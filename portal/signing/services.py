@@ -22,7 +22,6 @@ from .pdf_sign import (
     PdfSigningError,
     PreparedPdfSignature,
     finish_pdf_presigned,
-    finish_pdf_remote,
     prepare_b_t,
     sign_hashes,
 )
@@ -58,114 +57,8 @@ def validate_and_store(
     return report, stored
 
 
-class SigningRequestConflict(ValueError):
-    """The idempotency key is already used for another file or signer."""
-
-
-def request_pdf_signature(
-    pdf: bytes, filename: str, *, key: str, signer: str | None = None
-) -> SigningRequest:
-    """Store the PDF and queue its signing (Celery ``signing.sign_pdf``) once per ``key``.
-
-    Asking again with the same key and the same PDF returns the existing request and queues
-    nothing new once it is signed; the same key with another PDF is refused.
-    """
-    from django.conf import settings
-
-    from .tasks import sign_pdf_task
-
-    signer = signer or settings.SIGNING_DEFAULT_SIGNER
-    configured_signer(signer)  # refuse an unknown or misconfigured signer before storing anything
-    digest = hashlib.sha256(pdf).hexdigest()
-    existing = SigningRequest.objects.filter(key=key).first()
-    if existing is not None:
-        if (existing.source_sha256, existing.signer) != (digest, signer):
-            raise SigningRequestConflict(f"signing request {key!r} exists for another file or signer")
-        if existing.status != SigningRequest.Status.SIGNED:
-            transaction.on_commit(lambda: sign_pdf_task.delay(str(existing.pk)))
-        return existing
-    with transaction.atomic():
-        request = SigningRequest(key=key, signer=signer, filename=filename[:255], source_sha256=digest)
-        request.source_name = storages["private"].save(f"signing/{request.pk}/source.pdf", ContentFile(pdf))
-        request.save()
-        transaction.on_commit(lambda: sign_pdf_task.delay(str(request.pk)))
-    return request
-
-
 class UnknownConsent(ValueError):
-    """A return from the QTSP that belongs to no signing request waiting for consent."""
-
-
-def start_interactive_signing(
-    pdf: bytes, filename: str, *, key: str, redirect_uri: str, signer: str | None = None
-) -> SigningRequest:
-    """Prepare the signature (field, digest, signed attributes) and wait for the user's consent.
-
-    Send the user to ``consent_url(request)``; the QTSP redirects to ``redirect_uri`` with
-    ``code`` and ``state``, which go to ``consent_returned``. Everything is stored, so a reload on
-    either side loses nothing. The same key and PDF give the same request.
-    """
-    from django.conf import settings
-
-    signer = signer or settings.SIGNING_DEFAULT_SIGNER
-    signer_object = configured_signer(signer)
-    if not hasattr(signer_object, "setup"):
-        raise SignerConfigurationError(f"signer {signer!r} cannot sign interactively through a CSC service")
-    digest = hashlib.sha256(pdf).hexdigest()
-    existing = SigningRequest.objects.filter(key=key).first()
-    if existing is not None:
-        if (existing.source_sha256, existing.signer) != (digest, signer):
-            raise SigningRequestConflict(f"signing request {key!r} exists for another file or signer")
-        return existing
-    prepared = prepare_b_t(pdf, signer_object.setup())
-    request = SigningRequest(
-        key=key,
-        signer=signer,
-        filename=filename[:255],
-        source_sha256=digest,
-        status=SigningRequest.Status.AWAITING_CONSENT,
-        prepared_state=prepared.to_state(),
-        consent_state=secrets.token_urlsafe(24),
-        consent_redirect_uri=redirect_uri,
-    )
-    private = storages["private"]
-    request.source_name = private.save(f"signing/{request.pk}/source.pdf", ContentFile(pdf))
-    request.prepared_name = private.save(
-        f"signing/{request.pk}/prepared.pdf", ContentFile(prepared.prepared_pdf)
-    )
-    request.save()
-    return request
-
-
-def consent_url(request: SigningRequest) -> str:
-    """Where the user consents, at the QTSP, to exactly this request's hash."""
-    prepared = PreparedPdfSignature.from_state(request.prepared_state, b"")
-    setup = configured_signer(request.signer).setup()
-    return setup.service.authorization_url(
-        [prepared.hash_b64],
-        algos.DigestAlgorithmId(prepared.md_algorithm).dotted,
-        request.consent_redirect_uri,
-        request.consent_state,
-    )
-
-
-def consent_returned(state: str, *, code: str | None = None, error: str | None = None) -> SigningRequest:
-    """The user is back from the QTSP: queue the signing, or record the refusal. A second return
-    (a reload of the callback) changes nothing."""
-    from .tasks import sign_pdf_task
-
-    request = SigningRequest.objects.filter(consent_state=state).first() if state else None
-    if request is None:
-        raise UnknownConsent("no signing request waits for this consent")
-    waiting = SigningRequest.objects.filter(pk=request.pk, status=SigningRequest.Status.AWAITING_CONSENT)
-    if error or not code:
-        waiting.update(
-            status=SigningRequest.Status.FAILED,
-            error=f"the user did not authorise the signature at the QTSP ({error or 'no code'})",
-        )
-    elif waiting.update(status=SigningRequest.Status.PENDING, consent_code=code):
-        transaction.on_commit(lambda: sign_pdf_task.delay(str(request.pk)))
-    return SigningRequest.objects.get(pk=request.pk)
+    """A return from the QTSP that belongs to no signing batch waiting for consent."""
 
 
 def _claim(request_id: str) -> bool:
@@ -192,38 +85,25 @@ def _fail(request: SigningRequest, reason: str) -> SigningRequest:
 
 
 def perform_signing(request_id: str) -> SigningRequest:
-    """Sign a stored request once: B-LTA through its signer, store the result and its report."""
-    waiting = SigningRequest.objects.filter(
-        pk=request_id, batch__isnull=False, prepared_state__signature_value__isnull=True
-    )
+    """Finish one PDF of a batch once, after the QTSP signed its hash (``perform_batch_signing``):
+    embed the signature value, B-T then B-LTA, store the result and its report."""
+    waiting = SigningRequest.objects.filter(pk=request_id, prepared_state__signature_value__isnull=True)
     if waiting.exists() or not _claim(request_id):
-        # a batch member is signed only once the QTSP signed the batch's hashes
+        # a request is finished only once the QTSP signed the batch's hashes
         return SigningRequest.objects.get(pk=request_id)
     request = SigningRequest.objects.get(pk=request_id)
     try:
-        with storages["private"].open(request.source_name, "rb") as source:
-            pdf = source.read()
         signer = configured_signer(request.signer)
         # one setup (client credentials and trust anchors read once) for signing and the report
         setup = signer.setup()
-        if request.prepared_state.get("signature_value"):
-            # in a batch: the QTSP already signed this request's hash after the user's one consent
-            with storages["private"].open(request.prepared_name, "rb") as prepared_file:
-                prepared = PreparedPdfSignature.from_state(request.prepared_state, prepared_file.read())
-            signed = finish_pdf_presigned(
-                prepared,
-                setup,
-                base64.b64decode(request.prepared_state["signature_value"]),
-                request.prepared_state["signature_mechanism"],
-            )
-        elif request.prepared_name:
-            with storages["private"].open(request.prepared_name, "rb") as prepared_file:
-                prepared = PreparedPdfSignature.from_state(request.prepared_state, prepared_file.read())
-            SigningRequest.objects.filter(pk=request.pk).update(consent_code="")  # single use
-            consent = ReturnedConsent(request.consent_code, request.consent_redirect_uri)
-            signed = finish_pdf_remote(prepared, setup, consent)
-        else:
-            signed = signer.sign_pdf(pdf, signer.automatic_authorization())
+        with storages["private"].open(request.prepared_name, "rb") as prepared_file:
+            prepared = PreparedPdfSignature.from_state(request.prepared_state, prepared_file.read())
+        signed = finish_pdf_presigned(
+            prepared,
+            setup,
+            base64.b64decode(request.prepared_state["signature_value"]),
+            request.prepared_state["signature_mechanism"],
+        )
     except (aiohttp.ClientConnectionError, TimeoutError) as error:
         SigningRequest.objects.filter(pk=request.pk).update(
             status=SigningRequest.Status.PENDING, error=f"the QTSP cannot be reached: {error}"
@@ -294,7 +174,9 @@ def _reusable(batch: SigningBatch, content_sha256: str) -> bool:
 def start_interactive_batch(
     pdfs: list[tuple[bytes, str]], *, key_prefix: str, redirect_uri: str, signer: str | None = None
 ) -> SigningBatch:
-    """Prepare every PDF's signature and wait for ONE consent of the user to all their hashes.
+    """Prepare every PDF's signature (``pdf_sign.prepare_b_t``: field, byte-range digest, signed
+    attributes with the credential's certificate) and wait for ONE consent of the user to all their
+    hashes.
 
     Send the user to ``batch_consent_url(batch)``; the QTSP redirects to ``redirect_uri`` with
     ``code`` and ``state`` for ``batch_consent_returned``. Asking again with the same ``key_prefix``

@@ -261,3 +261,38 @@ def test_staff_are_warned_once_before_tacit_approval(
     dossier_services.reply_to_information_request(unassigned, "Sent.", actor=entrepreneur_x)
     case.refresh_from_db()
     assert case.tacit_warning_sent_at is None
+
+
+def test_each_email_to_the_applicant_is_checkpointed_and_never_sent_twice(
+    entrepreneur_x, clerk_a, mailoutbox
+):
+    case = submitted_application(entrepreneur_x, AUTHORITY_A).backoffice_case
+    services.acknowledge_receipt(case, actor=clerk_a)
+    case = services.take_into_review(case, actor=clerk_a)
+    first = services.request_information(case, actor=clerk_a, message="Send your diploma.")
+    dossier_services.reply_to_information_request(case.application, "Sent.", actor=entrepreneur_x)
+    second = services.request_information(case, actor=clerk_a, message="And your insurance.")
+    services.decide(case, actor=clerk_a, outcome=A.REFUSED, reasons="Nothing came.")
+    keys = ["received", f"information_requested:{first.pk}", f"information_requested:{second.pk}", "decided"]
+    assert list(case.application.notifications.values_list("key", flat=True)) == keys
+    assert len(mailoutbox) == 4
+    assert [email.extra_headers["Message-ID"] for email in mailoutbox] == list(
+        case.application.notifications.values_list("message_id", flat=True)
+    )
+
+    # the same notifications again (a retried action or task): nothing more is mailed
+    case.refresh_from_db()
+    services._notify_applicant(case, "received", "backoffice/email/received.txt", "Received")
+    services._notify_applicant(case, "decided", "backoffice/email/decision.txt", "Decided", first)
+    services.apply_tacit_approvals()
+    assert len(mailoutbox) == 4 and case.application.notifications.count() == 4
+
+
+def test_tacit_approval_run_twice_mails_once(entrepreneur_x, mailoutbox):
+    application = submitted_application(entrepreneur_x, AUTHORITY_A, state=A.IN_REVIEW)
+    _past_tacit_time(application)
+    assert services.apply_tacit_approvals() == [str(application.public_id)]
+    assert services.apply_tacit_approvals() == []
+    (email,) = mailoutbox
+    assert email.subject == "Your application is approved: Craft business registration"
+    assert application.notifications.get().key == "decided"

@@ -1,14 +1,18 @@
 """The entrepreneur is told by e-mail, in the dossier's language, when an application is delivered or
-its delivery failed; one e-mail per application and event, however often the event is signalled."""
+its delivery failed; one e-mail per application and event, however often the event is signalled. Every
+e-mail to an applicant is checkpointed the same way (``notify_applicant``: once per key)."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.core.models import OutgoingEmail
 from portal.dossiers import services, submission
 from portal.dossiers.models import ApplicantNotification, Application, SubmissionPackage
+from portal.dossiers.notifications import notify_applicant
 from portal.dossiers.signals import application_state_changed
 from portal.dossiers.states import ApplicationState as A
 from portal.dossiers.states import DossierState
@@ -50,7 +54,7 @@ def test_delivered_sends_one_email_in_the_dossiers_language(mailoutbox):
     assert f"Accusé de réception : {RECEIPT}" in email.body
     assert f"/fr/dossiers/{application.dossier.public_id}/applications/{application.public_id}/" in email.body
     notification = ApplicantNotification.objects.get(application=application)
-    assert (notification.event, notification.state_change) == (A.DELIVERED, change)
+    assert (notification.key, notification.state_change) == (A.DELIVERED, change)
     assert email.extra_headers["Message-ID"] == notification.message_id
 
     # the same transition signalled again (a retried handler) mails nothing more
@@ -116,3 +120,51 @@ def test_no_email_without_a_submission_package(mailoutbox):
     services.transition(application, A.DELIVERED, system_actor="submission", reason="delivered")
     assert mailoutbox == []
     assert not ApplicantNotification.objects.exists()
+
+
+def test_notify_applicant_mails_once_per_key_in_the_dossiers_language(mailoutbox):
+    application = queued_application("fr")
+    subject = gettext_lazy("Your application was delivered: %(procedure)s")
+    first = notify_applicant(
+        application,
+        key="information_requested:7",
+        subject=subject,
+        template="dossiers/email/delivered.txt",
+        context={"delivered_at": timezone.now(), "receipt_id": RECEIPT},
+    )
+    again = notify_applicant(
+        application,
+        key="information_requested:7",
+        subject=subject,
+        template="dossiers/email/delivered.txt",
+        context={"delivered_at": timezone.now(), "receipt_id": RECEIPT},
+    )
+    assert first is not None and again is None
+    assert (first.key, first.state_change, first.recipient) == (
+        "information_requested:7",
+        None,
+        "ana@example.pt",
+    )
+    (email,) = mailoutbox
+    assert email.subject == "Votre demande a été transmise : Trade licence"
+    assert f"/fr/dossiers/{application.dossier.public_id}/applications/{application.public_id}/" in email.body
+
+    notify_applicant(
+        application,
+        key="information_requested:8",
+        subject=subject,
+        template="dossiers/email/delivered.txt",
+        context={"delivered_at": timezone.now(), "receipt_id": RECEIPT},
+    )
+    assert len(mailoutbox) == 2
+
+
+def test_a_rolled_back_action_leaves_neither_checkpoint_nor_queued_email(settings):
+    settings.EMAIL_BACKEND = "portal.core.mail.QueuedEmailBackend"
+    application = queued_application("en")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify_applicant(
+            application, key="received", subject="Received", template="dossiers/email/delivered.txt"
+        )
+        raise RuntimeError("the action failed after the e-mail was queued")
+    assert not ApplicantNotification.objects.exists() and not OutgoingEmail.objects.exists()

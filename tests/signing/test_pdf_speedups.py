@@ -4,8 +4,10 @@ position after it, the same error; on generated strings and on every object of t
 from __future__ import annotations
 
 import io
+import logging
 import random
 import re
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,28 @@ def test_every_object_of_the_vector_pdfs_reads_the_same(path):
         assert pdf_speedups.install()
     assert fast == slow
     assert len(fast) > 1 or path.name in UNREADABLE
+
+
+def test_installed_from_the_app_on_the_pinned_pyhanko_release():
+    assert pdf_speedups.CHECKED_PYHANKO_RELEASE == "0.38.0" == version("pyHanko")
+    assert generic.read_hex_string_from_stream is pdf_speedups.read_hex_string_from_stream  # by ready()
+    pdf_speedups.uninstall()
+    try:
+        assert generic.read_hex_string_from_stream is PYHANKO
+        assert pdf_speedups.install() is True
+        assert generic.read_hex_string_from_stream is pdf_speedups.read_hex_string_from_stream
+    finally:
+        pdf_speedups.install()
+
+
+def test_not_installed_over_another_pyhanko_release(monkeypatch, caplog):
+    monkeypatch.setattr(pdf_speedups, "version", lambda name: "0.39.0")
+    pdf_speedups.uninstall()
+    try:
+        with caplog.at_level(logging.WARNING, logger="portal.signing.pdf_speedups"):
+            assert pdf_speedups.install() is False
+        assert generic.read_hex_string_from_stream is PYHANKO
+        assert "pyHanko 0.39.0 is not the release" in caplog.text and "0.38.0" in caplog.text
+    finally:
+        monkeypatch.undo()
+        assert pdf_speedups.install()
