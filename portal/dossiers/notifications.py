@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.dossiers.models import ApplicantNotification, Application, StateChange, SubmissionPackage
+from portal.dossiers.models import ApplicantNotification, Application, StateChange
 from portal.dossiers.states import ApplicationState as A
+from portal.submissions.models import SubmissionPackage
 
 TEMPLATES = {
     A.DELIVERED: "dossiers/email/delivered.txt",

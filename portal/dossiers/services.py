@@ -270,7 +270,7 @@ def submit(dossier: Dossier, actor: AbstractBaseUser) -> Dossier:
     import logging
 
     from portal.dossiers.forms import missing_answers
-    from portal.dossiers.models import SubmissionPackage
+    from portal.submissions.models import SubmissionPackage
 
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)

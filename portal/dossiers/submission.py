@@ -25,11 +25,12 @@ from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
-from portal.dossiers.models import Application, SubmissionPackage
+from portal.dossiers.models import Application
 from portal.dossiers.pdf import application_rows
 from portal.dossiers.selectors import signed_application_pdf
 from portal.dossiers.services import transition
 from portal.dossiers.states import ApplicationState
+from portal.submissions.models import SubmissionPackage
 
 logger = logging.getLogger(__name__)
 SYSTEM = "submission pipeline"

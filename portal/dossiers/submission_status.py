@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal.dossiers.models import Application, Dossier, SubmissionPackage
+from portal.dossiers.models import Application, Dossier
 from portal.dossiers.states import ApplicationState
+from portal.submissions.models import SubmissionPackage
 
 A = ApplicationState
 
