@@ -29,9 +29,9 @@ from portal.dossiers.states import DossierState
 from portal.submissions.models import SubmissionPackage
 from procedures.demo_catalogue import connect_as4_authorities
 from tests.dossiers.test_signing_step import SUBSTANTIAL
-from tests.dossiers.test_submission import DEMO_FOLDER, PARTY
 from tests.fixtures.browser import assert_accessible
 from tests.fixtures.processes import answers, free_port, serving
+from tests.submissions.test_submission import DEMO_FOLDER, PARTY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

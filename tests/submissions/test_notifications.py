@@ -7,11 +7,12 @@ import pytest
 from django.utils import timezone
 
 from portal.core.models import OutgoingEmail
-from portal.dossiers import services, submission
+from portal.dossiers import services
 from portal.dossiers.models import ApplicantNotification, Application
 from portal.dossiers.signals import application_state_changed
 from portal.dossiers.states import ApplicationState as A
 from portal.dossiers.states import DossierState
+from portal.submissions import services as submission
 from portal.submissions.models import SubmissionPackage
 from tests.backoffice.conftest import AUTHORITY_A, snapshot
 from tests.factories import ApplicationFactory, DossierFactory, UserFactory
