@@ -10,6 +10,7 @@ class SubmissionsConfig(AppConfig):
         from portal.delivery import signals as delivery_signals
         from portal.dossiers.signals import application_state_changed
         from portal.submissions import services
+        from portal.submissions.inbound import register_inbound_handlers
         from portal.submissions.notifications import on_application_state_changed
 
         delivery_signals.delivered.connect(services.on_delivered, dispatch_uid="submissions.delivered")
@@ -20,3 +21,4 @@ class SubmissionsConfig(AppConfig):
         application_state_changed.connect(
             on_application_state_changed, dispatch_uid="submissions.notify_applicant_of_delivery"
         )
+        register_inbound_handlers()
