@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portal.dossiers",
     "portal.signing",
     "portal.delivery",
+    "portal.submissions",
     "portal.backoffice",
     # Wagtail
     "wagtail.contrib.forms",

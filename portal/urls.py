@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("finder/", include("procedures.urls")),
     path("signing/", include("portal.signing.urls")),
+    path("dossiers/", include("portal.submissions.urls")),
     path("dossiers/", include("portal.dossiers.urls")),
     path("backoffice/", include("portal.backoffice.urls")),
     path("", include(wagtail_urls)),

@@ -18,14 +18,3 @@ class DossiersConfig(AppConfig):
 
         signing_finished.connect(on_signing_finished, dispatch_uid="dossiers-signing-finished")
         register_report_access_rule(owner_may_view_report)
-
-        from portal.dossiers.submission import connect_signals
-
-        connect_signals()
-
-        from portal.dossiers.notifications import on_application_state_changed
-        from portal.dossiers.signals import application_state_changed
-
-        application_state_changed.connect(
-            on_application_state_changed, dispatch_uid="dossiers.notify_applicant_of_delivery"
-        )

@@ -8,9 +8,8 @@ checkpoint and mails nothing. The e-mail is queued in the caller's transaction: 
 ``QueuedEmailBackend`` stores it with the checkpoint and hands it to the mail worker only after commit,
 so a rolled-back action leaves neither.
 
-The delivery e-mails (delivered, delivery failed) are sent from the ``application_state_changed``
-signal, for the two events only the submission pipeline knows about; what the authority does next is
-e-mailed by the back-office's services, with its message.
+The submissions block e-mails delivery events (delivered, delivery failed) through it; the back-office
+e-mails what the authority does next, with its message.
 """
 
 from __future__ import annotations
@@ -26,10 +25,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
 
-from portal.dossiers.models import ApplicantNotification, Application, StateChange, SubmissionPackage
-from portal.dossiers.states import ApplicationState as A
+from portal.dossiers.models import ApplicantNotification, Application, StateChange
 
 
 def notify_applicant(
@@ -79,59 +76,3 @@ def notify_applicant(
             headers={"Message-ID": message_id},
         ).send()
     return notification
-
-
-# --- Delivery ---------------------------------------------------------------------------------
-
-DELIVERY_EMAILS = {
-    A.DELIVERED: (
-        "dossiers/email/delivered.txt",
-        gettext_lazy("Your application was delivered: %(procedure)s"),
-    ),
-    A.DELIVERY_FAILED: (
-        "dossiers/email/delivery_failed.txt",
-        gettext_lazy("Your application is delayed: %(procedure)s"),
-    ),
-}
-
-
-def on_application_state_changed(
-    sender, application: Application, state_change: StateChange, **kwargs
-) -> None:
-    if state_change.to_state in DELIVERY_EMAILS:
-        notify_applicant_of_delivery(application, state_change)
-
-
-def _receipt_id(package: SubmissionPackage) -> str:
-    if package.transport == SubmissionPackage.Transport.BACKOFFICE:
-        return (package.internal_receipt or {}).get("receipt_id", "")
-    entry = package.outbox_message
-    return entry.receipt_message_id if entry is not None else ""
-
-
-def notify_applicant_of_delivery(
-    application: Application, state_change: StateChange
-) -> ApplicantNotification | None:
-    """The e-mail for this delivery event, once per application and event. Applications that did not
-    go through the submission pipeline (no package: nothing was sent, there is no receipt) get none."""
-    event = state_change.to_state
-    package = (
-        SubmissionPackage.objects.select_related("outbox_message")
-        .filter(application_id=application.pk)
-        .first()
-    )
-    if package is None or event not in DELIVERY_EMAILS:
-        return None
-    template, subject = DELIVERY_EMAILS[event]
-    return notify_applicant(
-        application,
-        key=event,
-        subject=subject,
-        template=template,
-        context={
-            "delivered_at": package.delivered_at or state_change.at,
-            "receipt_id": _receipt_id(package),
-            "backoffice": package.transport == SubmissionPackage.Transport.BACKOFFICE,
-        },
-        state_change=state_change,
-    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.dossiers import document_views, signing_urls, views, views_submission
+from portal.dossiers import document_views, signing_urls, views
 
 app_name = "dossiers"
 
@@ -11,13 +11,6 @@ urlpatterns = [
     path("<uuid:public_id>/step/<str:step_key>/", views.step, name="step"),
     path("<uuid:public_id>/step/<str:step_key>/autosave/", views.autosave, name="autosave"),
     path("<uuid:public_id>/review/", views.review, name="review"),
-    path("<uuid:public_id>/submit/", views_submission.submit, name="submit"),
-    path("<uuid:public_id>/delivery/", views_submission.submission_status, name="submission_status"),
-    path(
-        "<uuid:public_id>/delivery/<uuid:application_id>/receipt/",
-        views_submission.receipt,
-        name="receipt",
-    ),
     path(
         "<uuid:public_id>/applications/<uuid:application_id>/pdf/",
         views.application_pdf,

@@ -24,13 +24,14 @@ from PIL import Image, ImageDraw
 from portal.delivery import demo
 from portal.dossiers import services, vault
 from portal.dossiers.documents import check_upload
-from portal.dossiers.models import Dossier, SubmissionPackage, VaultDocument
+from portal.dossiers.models import Dossier, VaultDocument
 from portal.dossiers.states import DossierState
+from portal.submissions.models import SubmissionPackage
 from procedures.demo_catalogue import connect_as4_authorities
 from tests.dossiers.test_signing_step import SUBSTANTIAL
-from tests.dossiers.test_submission import DEMO_FOLDER, PARTY
 from tests.fixtures.browser import assert_accessible
 from tests.fixtures.processes import answers, free_port, serving
+from tests.submissions.test_submission import DEMO_FOLDER, PARTY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,15 +20,16 @@ from django.core.files.storage import storages
 from PIL import Image
 
 from portal.accounts.models import AuthorityMembership
-from portal.dossiers import services, submission, tasks
 from portal.dossiers.models import ScanStatus, VaultDocument
 from portal.dossiers.states import ApplicationState as A
+from portal.submissions import services as submission
+from portal.submissions import tasks
 from tests.accounts.conftest import PASSWORD, make_user
 from tests.accounts.totp import totp
 from tests.fixtures.browser import SCREENSHOTS, assert_accessible
+from tests.submissions.submission_helpers import complete_dossier, signed_dossier
 
 from .documents_helpers import pdf_with
-from .submission_helpers import complete_dossier, signed_dossier
 from .test_browser_signing import sign_in
 from .test_signing_step import SUBSTANTIAL
 
@@ -87,7 +88,7 @@ def test_readme_screenshots(qtsp_signer, browser, live_server, user, procedures,
     monkeypatch.setattr(tasks.build_package_task, "delay", lambda pk: None)
     submitted = signed_dossier(user, procedures, ["business-registration"])
     [application] = submitted.applications.all()
-    services.submit(submitted, user)
+    submission.submit(submitted, user)
     submission.build_package(application.pk)
     submission.dispatch_package(application.pk)
     application.refresh_from_db()

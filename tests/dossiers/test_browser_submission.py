@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from portal.dossiers import submission, tasks
+from portal.submissions import services as submission
+from portal.submissions import tasks
 from tests.fixtures.browser import assert_accessible
+from tests.submissions.submission_helpers import signed_dossier
 
-from .submission_helpers import signed_dossier
 from .test_browser_dossier import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

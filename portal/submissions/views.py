@@ -1,7 +1,7 @@
 """Submitting a signed dossier and following its delivery (thin views over services and selectors).
 
-Every view reads the dossier through ``selectors.dossier_of(request.user, ...)``: another user's
-dossier is a 404."""
+Every view reads the dossier through ``dossiers.selectors.dossier_of(request.user, ...)``: another
+user's dossier is a 404."""
 
 from __future__ import annotations
 
@@ -12,22 +12,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.dossiers import selectors, services
+from portal.dossiers.selectors import dossier_of
 from portal.dossiers.states import DossierState
-from portal.dossiers.submission_status import dossier_delivery, receipt_evidence
-
-
-def _channel_label(application) -> str:
-    channel = application.procedure_snapshot.get("authority", {}).get("delivery_channel") or {}
-    if channel.get("transport") == "as4":
-        return _("through the eDelivery network (AS4), with a signed receipt")
-    return _("to the authority's inbox on this portal")
+from portal.submissions import services
+from portal.submissions.channels import channel_label
+from portal.submissions.selectors import dossier_delivery, receipt_evidence
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, public_id) -> HttpResponse:
-    dossier = selectors.dossier_of(request.user, public_id)
+    dossier = dossier_of(request.user, public_id)
     error = None
     if request.method == "POST":
         try:
@@ -36,9 +31,9 @@ def submit(request: HttpRequest, public_id) -> HttpResponse:
             error = str(refused)
         else:
             messages.success(request, _("Your dossier has been submitted. You can follow its delivery here."))
-            return redirect("dossiers:submission_status", public_id=dossier.public_id)
+            return redirect("submissions:submission_status", public_id=dossier.public_id)
     if dossier.state == DossierState.SUBMITTED and error is None:
-        return redirect("dossiers:submission_status", public_id=dossier.public_id)
+        return redirect("submissions:submission_status", public_id=dossier.public_id)
     context = {
         "dossier": dossier,
         "error": error,
@@ -47,29 +42,29 @@ def submit(request: HttpRequest, public_id) -> HttpResponse:
             {
                 "title": application.procedure_snapshot.get("title", ""),
                 "authority": application.procedure_snapshot.get("authority", {}).get("name", ""),
-                "channel": _channel_label(application),
+                "channel": channel_label(application),
             }
             for application in dossier.applications.all()
         ],
     }
-    return render(request, "dossiers/submit.html", context, status=400 if error else 200)
+    return render(request, "submissions/submit.html", context, status=400 if error else 200)
 
 
 @login_required
 @require_GET
 def submission_status(request: HttpRequest, public_id) -> HttpResponse:
-    dossier = selectors.dossier_of(request.user, public_id)
+    dossier = dossier_of(request.user, public_id)
     rows = dossier_delivery(dossier)
     context = {"dossier": dossier, "rows": rows, "pending": any(row["status"].pending for row in rows)}
     if request.headers.get("HX-Request") == "true":
-        return render(request, "dossiers/_submission_status.html", context)
-    return render(request, "dossiers/submission_status.html", context)
+        return render(request, "submissions/_submission_status.html", context)
+    return render(request, "submissions/submission_status.html", context)
 
 
 @login_required
 @require_GET
 def receipt(request: HttpRequest, public_id, application_id) -> HttpResponse:
-    dossier = selectors.dossier_of(request.user, public_id)
+    dossier = dossier_of(request.user, public_id)
     application = dossier.applications.filter(public_id=application_id).first()
     evidence = receipt_evidence(application) if application else None
     if evidence is None:

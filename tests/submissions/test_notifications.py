@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from portal.core.models import OutgoingEmail
-from portal.dossiers import services, submission
-from portal.dossiers.models import ApplicantNotification, Application, SubmissionPackage
+from portal.dossiers import services
+from portal.dossiers.models import ApplicantNotification, Application
 from portal.dossiers.notifications import notify_applicant
 from portal.dossiers.signals import application_state_changed
 from portal.dossiers.states import ApplicationState as A
 from portal.dossiers.states import DossierState
+from portal.submissions import services as submission
+from portal.submissions.models import SubmissionPackage
 from tests.backoffice.conftest import AUTHORITY_A, snapshot
 from tests.factories import ApplicationFactory, DossierFactory, UserFactory
 
@@ -129,14 +131,14 @@ def test_notify_applicant_mails_once_per_key_in_the_dossiers_language(mailoutbox
         application,
         key="information_requested:7",
         subject=subject,
-        template="dossiers/email/delivered.txt",
+        template="submissions/email/delivered.txt",
         context={"delivered_at": timezone.now(), "receipt_id": RECEIPT},
     )
     again = notify_applicant(
         application,
         key="information_requested:7",
         subject=subject,
-        template="dossiers/email/delivered.txt",
+        template="submissions/email/delivered.txt",
         context={"delivered_at": timezone.now(), "receipt_id": RECEIPT},
     )
     assert first is not None and again is None
@@ -153,7 +155,7 @@ def test_notify_applicant_mails_once_per_key_in_the_dossiers_language(mailoutbox
         application,
         key="information_requested:8",
         subject=subject,
-        template="dossiers/email/delivered.txt",
+        template="submissions/email/delivered.txt",
         context={"delivered_at": timezone.now(), "receipt_id": RECEIPT},
     )
     assert len(mailoutbox) == 2
@@ -164,7 +166,7 @@ def test_a_rolled_back_action_leaves_neither_checkpoint_nor_queued_email(setting
     application = queued_application("en")
     with pytest.raises(RuntimeError), transaction.atomic():
         notify_applicant(
-            application, key="received", subject="Received", template="dossiers/email/delivered.txt"
+            application, key="received", subject="Received", template="submissions/email/delivered.txt"
         )
         raise RuntimeError("the action failed after the e-mail was queued")
     assert not ApplicantNotification.objects.exists() and not OutgoingEmail.objects.exists()

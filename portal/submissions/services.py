@@ -1,16 +1,20 @@
-"""The submission pipeline after the request (DESIGN §3): one sealed ASiC-E per application, handed
-to its authority's delivery channel, and the application's state following the evidence.
+"""Writes of the submission pipeline after the request (DESIGN §3): one sealed ASiC-E per application,
+handed to its authority's delivery channel, and the application's state following the evidence.
 
-Steps, each idempotent and checkpointed on the application's :class:`SubmissionPackage`:
+In the request, :func:`submit` checks the dossier and every application's channel, moves the dossier to
+``submitted`` and stores one :class:`SubmissionPackage` per application. Then the steps, each idempotent
+and checkpointed on the package:
 
-1. ``build_package`` (task ``dossiers.build_package``): the signed PDF, the application's files and
+1. :func:`build_package` (task ``dossiers.build_package``): the signed PDF, the application's files and
    ``submission.xml`` (dossier, application, procedure, authority, applicant, answers) sealed with the
    portal e-seal into one ASiC-E, stored once -> application ``queued_for_delivery``.
-2. ``dispatch_package`` (task ``dossiers.dispatch_package``): AS4 -> ``delivery.services.send`` with
-   the channel's P-Mode (conversation id = dossier id, reference = application id); back-office ->
-   the package is kept for the portal's back-office and a receipt record is stored -> ``delivered``.
-3. delivery's signals: ``delivered`` (verified receipt stored) -> ``delivered``; ``delivery_failed``
-   -> ``delivery_failed``; ``resent`` (an operator resends) -> ``queued_for_delivery`` again.
+2. :func:`dispatch_package` (task ``dossiers.dispatch_package``): the package's delivery channel
+   (``channels.py``) hands it over: AS4 -> ``delivery.services.send`` with the channel's P-Mode
+   (conversation id = dossier id, reference = application id); back-office -> the package is kept for
+   the portal's back-office and a receipt record is stored -> ``delivered``.
+3. delivery's signals (connected in ``SubmissionsConfig.ready``): ``delivered`` (verified receipt
+   stored) -> ``delivered``; ``delivery_failed`` -> ``delivery_failed``; ``resent`` (an operator
+   resends) -> ``queued_for_delivery`` again.
 """
 
 from __future__ import annotations
@@ -19,21 +23,31 @@ import hashlib
 import logging
 import uuid
 from datetime import UTC
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from lxml import etree
 
-from portal.dossiers.models import Application, SubmissionPackage
+from portal.accounts.selectors import profile_for
+from portal.delivery.models import OutboxMessage
+from portal.dossiers.documents import documents_for_delivery
+from portal.dossiers.forms import missing_answers
+from portal.dossiers.models import Application, Dossier
 from portal.dossiers.pdf import application_rows
 from portal.dossiers.selectors import signed_application_pdf
-from portal.dossiers.services import transition
-from portal.dossiers.states import ApplicationState
+from portal.dossiers.services import DossierError, transition
+from portal.dossiers.states import ApplicationState, DossierState
+from portal.signing.seal import seal_container
+from portal.submissions.channels import SYSTEM, channel_named, channel_problem
+from portal.submissions.models import SubmissionPackage
+from portal.submissions.selectors import package_for_message
+from portal.submissions.tasks import build_package_task
 
 logger = logging.getLogger(__name__)
-SYSTEM = "submission pipeline"
-ASICE_MIME = "application/vnd.etsi.asic-e+zip"
 SUBMISSION_NS = "urn:eu:psc-portal:submission:1"
 A = ApplicationState
 
@@ -42,14 +56,73 @@ class NotReady(Exception):
     """A step cannot run yet (its input is missing); the task retries later."""
 
 
+# --- in the request --------------------------------------------------------------------------------
+
+
+def _has_signed_pdf(application: Application) -> bool:
+    request = application.signing_request
+    return request is not None and request.status == "signed" and bool(request.signed_name)
+
+
+def submit(dossier: Dossier, actor: AbstractBaseUser) -> Dossier:
+    """Submit a signed, complete dossier: state ``submitted``, one submission package per application,
+    and the pipeline queued once the transaction commits. Raises :class:`DossierError` (nothing changed)."""
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if locked.owner_id != getattr(actor, "pk", None):
+            raise DossierError(_("Only the owner of a dossier can submit it."))
+        if locked.state == DossierState.SUBMITTED:
+            raise DossierError(_("This dossier has already been submitted."))
+        if locked.state != DossierState.SIGNED:
+            raise DossierError(
+                _("Only a signed dossier can be submitted; this one is %(state)s.")
+                % {"state": locked.get_state_display().lower()}
+            )
+        if missing_answers(locked):
+            raise DossierError(_("The dossier is not complete: go back to the review page."))
+        applications = list(locked.applications.select_related("signing_request"))
+        unsigned = [a.procedure_snapshot.get("title", "") for a in applications if not _has_signed_pdf(a)]
+        if unsigned:
+            raise DossierError(
+                _("These applications are not signed yet: %(titles)s.") % {"titles": ", ".join(unsigned)}
+            )
+        for application in applications:
+            if problem := channel_problem(application):
+                logger.error(
+                    "dossier %s not submitted: channel of %s: %s",
+                    locked.public_id,
+                    application.public_id,
+                    problem,
+                )
+                raise DossierError(
+                    _(
+                        "We cannot deliver to %(authority)s at the moment. Nothing was submitted; "
+                        "please try again later or contact us."
+                    )
+                    % {"authority": application.procedure_snapshot.get("authority", {}).get("name", "")}
+                )
+        transition(locked, DossierState.SUBMITTED, actor=actor, reason="Submitted by the applicant.")
+        for application in applications:
+            channel = application.procedure_snapshot["authority"]["delivery_channel"]
+            SubmissionPackage.objects.create(
+                application=application, transport=channel["transport"], channel=channel
+            )
+        transaction.on_commit(lambda: _start_pipeline([a.pk for a in applications]), robust=True)
+    dossier.state, dossier.updated_at = locked.state, locked.updated_at
+    return dossier
+
+
+def _start_pipeline(application_ids: list[int]) -> None:
+    for application_id in application_ids:
+        build_package_task.delay(application_id)
+
+
 # --- 1. the container ------------------------------------------------------------------------------
 
 
 def _application_files(application: Application) -> list[tuple[str, bytes, str]]:
     """Every file the authority receives for the application: (name, bytes, media type): the signed
     application PDF, then the applicant's documents (clean ones; the PDF lists their digests)."""
-    from portal.dossiers.documents import documents_for_delivery
-
     pdf = signed_application_pdf(application)
     if pdf is None:
         raise NotReady(f"application {application.public_id} has no signed PDF")
@@ -59,9 +132,7 @@ def _application_files(application: Application) -> list[tuple[str, bytes, str]]
     return [("application.pdf", pdf, "application/pdf"), *documents]
 
 
-def _applicant(dossier) -> dict[str, str]:
-    from portal.accounts.selectors import profile_for
-
+def _applicant(dossier: Dossier) -> dict[str, str]:
     owner = dossier.owner
     profile = profile_for(owner)
     names = [getattr(profile, "given_names", "") or "", getattr(profile, "family_name", "") or ""]
@@ -135,8 +206,6 @@ def _element(tag: str, text: str | None = None, **attrs: str) -> etree._Element:
 
 def build_package(application_id: int) -> SubmissionPackage:
     """Seal the application's container once and queue the application for delivery."""
-    from portal.signing.seal import seal_container
-
     package = SubmissionPackage.objects.select_related("application__dossier").get(
         application_id=application_id
     )
@@ -182,14 +251,6 @@ def build_package(application_id: int) -> SubmissionPackage:
     return package
 
 
-def read_container(package: SubmissionPackage) -> bytes:
-    with package.container.open("rb") as stored:
-        data = stored.read()
-    if hashlib.sha256(data).hexdigest() != package.container_sha256:
-        raise OSError(f"the stored container of {package.application.public_id} changed (digest mismatch)")
-    return data
-
-
 # --- 2. hand over to the channel -------------------------------------------------------------------
 
 
@@ -202,87 +263,14 @@ def dispatch_package(application_id: int) -> SubmissionPackage:
         raise NotReady("the package is not built yet")
     if package.handed_over_at is not None:
         return package
-    if package.transport == SubmissionPackage.Transport.BACKOFFICE:
-        return _to_backoffice(package)
-    return _to_as4(package)
-
-
-def _to_backoffice(package: SubmissionPackage) -> SubmissionPackage:
-    application = package.application
-    now = timezone.now()
-    authority = application.procedure_snapshot.get("authority", {})
-    receipt = {
-        "kind": "portal-backoffice",
-        "receipt_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"psc-backoffice:{application.public_id}")),
-        "authority": authority.get("identifier", ""),
-        "application": str(application.public_id),
-        "container_sha256": package.container_sha256,
-        "received_at": now.isoformat(),
-    }
-    with transaction.atomic():
-        locked = SubmissionPackage.objects.select_for_update().get(pk=package.pk)
-        if locked.handed_over_at is not None:
-            return locked
-        locked.handed_over_at = locked.delivered_at = now
-        locked.internal_receipt = receipt
-        locked.save(update_fields=["handed_over_at", "delivered_at", "internal_receipt", "updated_at"])
-        transition(
-            application,
-            A.DELIVERED,
-            system_actor=SYSTEM,
-            reason=f"Delivered to the portal back-office of {authority.get('name', '')} (receipt {receipt['receipt_id']}).",
-        )
-    return locked
-
-
-def _to_as4(package: SubmissionPackage) -> SubmissionPackage:
-    from portal.delivery import services as delivery
-    from portal.delivery.channels import pmode_from_channel
-    from portal.delivery.models import OutboxMessage
-
-    application = package.application
-    reference = str(application.public_id)
-    pmode = pmode_from_channel(package.channel.get("settings") or {})
-    data = read_container(package)
-    with transaction.atomic():
-        locked = SubmissionPackage.objects.select_for_update().get(pk=package.pk)
-        if locked.handed_over_at is not None:
-            return locked
-        # a send that committed while its checkpoint did not (never happens in one transaction, but the
-        # reference is the key delivery keeps: adopt what is there rather than send twice)
-        entry = OutboxMessage.objects.filter(reference=reference).first()
-        if entry is None:
-            entry = delivery.send(
-                delivery.Package(
-                    [delivery.Part(data, ASICE_MIME, locked.container_name)],
-                    conversation_id=str(application.dossier.public_id),
-                    original_sender=f"psc:dossier:{application.dossier.public_id}",
-                    final_recipient=str(
-                        application.procedure_snapshot.get("authority", {}).get("identifier", "")
-                    ),
-                    properties={"application": reference},
-                ),
-                pmode,
-                reference=reference,
-            )
-        locked.outbox_message = entry
-        locked.handed_over_at = timezone.now()
-        locked.last_error = ""
-        locked.save(update_fields=["outbox_message", "handed_over_at", "last_error", "updated_at"])
-    return locked
+    return channel_named(package.transport).dispatch(package)
 
 
 # --- 3. delivery's events ---------------------------------------------------------------------------
 
 
-def _package_for(message) -> SubmissionPackage | None:
-    return (
-        SubmissionPackage.objects.select_related("application").filter(outbox_message_id=message.pk).first()
-    )
-
-
-def on_delivered(sender, message, **kwargs) -> None:
-    package = _package_for(message)
+def on_delivered(sender: type, message: OutboxMessage, **kwargs: Any) -> None:
+    package = package_for_message(message)
     if package is None:
         return
     with transaction.atomic():
@@ -302,8 +290,8 @@ def on_delivered(sender, message, **kwargs) -> None:
         )
 
 
-def on_delivery_failed(sender, message, error: str = "", **kwargs) -> None:
-    package = _package_for(message)
+def on_delivery_failed(sender: type, message: OutboxMessage, error: str = "", **kwargs: Any) -> None:
+    package = package_for_message(message)
     if package is None:
         return
     with transaction.atomic():
@@ -319,8 +307,8 @@ def on_delivery_failed(sender, message, error: str = "", **kwargs) -> None:
         )
 
 
-def on_resent(sender, message, **kwargs) -> None:
-    package = _package_for(message)
+def on_resent(sender: type, message: OutboxMessage, **kwargs: Any) -> None:
+    package = package_for_message(message)
     if package is None:
         return
     with transaction.atomic():
@@ -336,25 +324,8 @@ def on_resent(sender, message, **kwargs) -> None:
         )
 
 
-def connect_signals() -> None:
-    from portal.delivery import signals
-
-    signals.delivered.connect(on_delivered, dispatch_uid="dossiers.submission.delivered")
-    signals.delivery_failed.connect(on_delivery_failed, dispatch_uid="dossiers.submission.failed")
-    signals.resent.connect(on_resent, dispatch_uid="dossiers.submission.resent")
-
-
 def record_problem(application_id: int, error: str) -> None:
     """A step failed and will be retried: say why on the package (shown to staff and the applicant)."""
     SubmissionPackage.objects.filter(application_id=application_id).update(
         last_error=error[:4000], updated_at=timezone.now()
     )
-
-
-def unfinished(older_than) -> list[tuple[int, str]]:
-    """(application id, next step) of packages whose pipeline stopped before handing over."""
-    stalled = SubmissionPackage.objects.filter(handed_over_at__isnull=True, updated_at__lt=older_than)
-    return [
-        (application_id, "dispatch" if built else "build")
-        for application_id, built in stalled.values_list("application_id", "container_sha256")
-    ]

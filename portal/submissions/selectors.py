@@ -1,16 +1,22 @@
-"""What the applicant reads about the delivery of each application: honest, from the checkpoints and
-the outbox (never "delivered" before the receipt is stored)."""
+"""Reads of the submission pipeline: what the applicant reads about the delivery of each application
+(honest, from the checkpoints and the outbox: never "delivered" before the receipt is stored), the
+receipt, the stored container, and the packages the sweep restarts."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal.dossiers.models import Application, Dossier, SubmissionPackage
+from portal.delivery.models import OutboxMessage
+from portal.dossiers.models import Application, Dossier
 from portal.dossiers.states import ApplicationState
+from portal.submissions.models import SubmissionPackage
 
 A = ApplicationState
 
@@ -41,7 +47,7 @@ def delivery_status(application: Application) -> DeliveryStatus:
     if package is None:
         return DeliveryStatus("not_submitted", application.get_state_display())
     entry = package.outbox_message
-    receipt_url = reverse("dossiers:receipt", args=[application.dossier.public_id, application.public_id])
+    receipt_url = reverse("submissions:receipt", args=[application.dossier.public_id, application.public_id])
     if application.state == A.DRAFT:
         detail = _("Sealing is taking longer than usual; we keep trying.") if package.last_error else ""
         return DeliveryStatus("preparing", _("Preparing and sealing the package"), True, detail)
@@ -98,8 +104,6 @@ def dossier_delivery(dossier: Dossier) -> list[dict]:
 
 def receipt_evidence(application: Application) -> tuple[bytes, str, str] | None:
     """(content, media type, file name) of the delivery receipt, or None while there is none."""
-    import json
-
     package = _package(application)
     if package is None or package.delivered_at is None:
         return None
@@ -111,3 +115,28 @@ def receipt_evidence(application: Application) -> tuple[bytes, str, str] | None:
         return None
     media_type = (entry.receipt_content_type or "application/xml").split(";")[0].strip()
     return bytes(entry.receipt), media_type, f"receipt-{application.public_id}.xml"
+
+
+def read_container(package: SubmissionPackage) -> bytes:
+    """The sealed container as built; OSError if the stored bytes are not those."""
+    with package.container.open("rb") as stored:
+        data = stored.read()
+    if hashlib.sha256(data).hexdigest() != package.container_sha256:
+        raise OSError(f"the stored container of {package.application.public_id} changed (digest mismatch)")
+    return data
+
+
+def package_for_message(message: OutboxMessage) -> SubmissionPackage | None:
+    """The package an outbox entry carries, or None for a message the pipeline did not send."""
+    return (
+        SubmissionPackage.objects.select_related("application").filter(outbox_message_id=message.pk).first()
+    )
+
+
+def unfinished(older_than: datetime) -> list[tuple[int, str]]:
+    """(application id, next step) of packages whose pipeline stopped before handing over."""
+    stalled = SubmissionPackage.objects.filter(handed_over_at__isnull=True, updated_at__lt=older_than)
+    return [
+        (application_id, "dispatch" if built else "build")
+        for application_id, built in stalled.values_list("application_id", "container_sha256")
+    ]

@@ -21,14 +21,15 @@ from portal.delivery.access_point import FolderAccessPoint
 from portal.delivery.as4 import codec
 from portal.delivery.models import DeliveryAttempt, OutboxMessage
 from portal.delivery.pmodes import load_file
-from portal.dossiers import services, submission
-from portal.dossiers.models import Application, SubmissionPackage
+from portal.dossiers.models import Application
 from portal.dossiers.selectors import signed_application_pdf
 from portal.dossiers.states import ApplicationState, DossierState
 from portal.signing.report import Indication
 from portal.signing.testqtsp import pki as test_pki
 from portal.signing.trust import TrustContext
 from portal.signing.validation import validate
+from portal.submissions import services as submission
+from portal.submissions.models import SubmissionPackage
 from procedures.demo_catalogue import connect_as4_authorities
 from tests.delivery.flaky import FlakyReceiver
 from tests.fixtures.processes import answers, free_port, serving
@@ -85,7 +86,7 @@ def test_signed_dossier_is_delivered_to_an_as4_authority_and_the_back_office(
     assert tax.procedure_snapshot["authority"]["delivery_channel"]["transport"] == "as4"
     assert trade.procedure_snapshot["authority"]["delivery_channel"]["transport"] == "backoffice"
 
-    services.submit(dossier, user)
+    submission.submit(dossier, user)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
     wait_for(lambda: applications_in(dossier, {A.DELIVERED, A.DELIVERY_FAILED}), celery_worker, "delivery")
@@ -174,7 +175,7 @@ def test_receiver_down_then_up_gets_the_same_bytes_exactly_once(
     dossier = signed_dossier(user, procedures, ["vat-registration"])
     [application] = dossier.applications.all()
 
-    services.submit(dossier, user)  # nobody listens on the authority's port yet
+    submission.submit(dossier, user)  # nobody listens on the authority's port yet
 
     def retrying():
         entry = OutboxMessage.objects.filter(reference=str(application.public_id)).first()
@@ -210,10 +211,10 @@ def test_unsigned_or_foreign_dossiers_are_refused_and_nothing_is_queued(
 ):
     dossier = complete_dossier(user, procedures, ["business-registration"])  # ready for signature
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with pytest.raises(services.DossierError, match="Only a signed dossier can be submitted"):
-            services.submit(dossier, user)
-        with pytest.raises(services.DossierError, match="Only the owner"):
-            services.submit(dossier, other_user)
+        with pytest.raises(submission.DossierError, match="Only a signed dossier can be submitted"):
+            submission.submit(dossier, user)
+        with pytest.raises(submission.DossierError, match="Only the owner"):
+            submission.submit(dossier, other_user)
     assert callbacks == [] and SubmissionPackage.objects.count() == 0
     dossier.refresh_from_db()
     assert dossier.state == DossierState.READY_FOR_SIGNATURE
@@ -233,7 +234,7 @@ def test_unsigned_or_foreign_dossiers_are_refused_and_nothing_is_queued(
 def test_a_double_submit_starts_one_pipeline(
     qtsp_signer, catalogue, procedures, user, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from portal.dossiers import tasks
+    from portal.submissions import tasks
 
     queued = []
     monkeypatch.setattr(tasks.build_package_task, "delay", lambda pk: queued.append(pk))
@@ -277,7 +278,7 @@ def test_the_applicants_documents_travel_in_the_sealed_container_and_are_listed_
     AttachedDocument.objects.create(application=application, concept="evidence.other", document=pending)
     sign_dossier(dossier, user)
     with django_capture_on_commit_callbacks(execute=False):
-        services.submit(dossier, user)
+        submission.submit(dossier, user)
 
     package = submission.build_package(application.pk)
     with package.container.open("rb") as stored:
