@@ -21,8 +21,10 @@ Registration happens at import time of the module that defines the plugin (or in
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import FunctionType
 from typing import Any, ClassVar, Generic, TypeVar
 
 
@@ -31,6 +33,7 @@ class ConfigurationError(ValueError):
 
 
 _NO_DEFAULT = object()
+_METHODS = (FunctionType, property, classmethod, staticmethod)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ def validate_options(
 class Plugin:
     """Base class of a registered plugin: declare ``name`` and ``options``.
 
-    The validated options are in ``self.config`` and, for convenience, attributes of the same name.
+    The validated options are in ``self.config`` and, for convenience, attributes of the same name
+    (unless the class has a method or property of that name).
     ``check_options`` is where a plugin checks options against each other (types are already checked);
     raise the registry's error there.
     """
@@ -96,7 +100,9 @@ class Plugin:
     def __init__(self, **config: Any) -> None:
         self.config: dict[str, Any] = dict(config)
         for key, value in self.config.items():
-            setattr(self, key, value)
+            # an option named like a method or property (a signer's trust_anchors) stays in config only
+            if not isinstance(inspect.getattr_static(type(self), key, None), _METHODS):
+                setattr(self, key, value)
         self.check_options()
 
     def check_options(self) -> None:
@@ -121,7 +127,9 @@ class Registry(Generic[P]):
             raise self.error(f"{self.kind} {plugin_class.__qualname__} has no name")
         existing = self._classes.get(name)
         if existing is not None and existing is not plugin_class:
-            raise self.error(f"{self.kind} {name!r} registered twice ({existing.__qualname__}, {plugin_class.__qualname__})")
+            raise self.error(
+                f"{self.kind} {name!r} registered twice ({existing.__qualname__}, {plugin_class.__qualname__})"
+            )
         self._classes[name] = plugin_class
         return plugin_class
 
@@ -132,7 +140,9 @@ class Registry(Generic[P]):
         try:
             return self._classes[name]
         except KeyError:
-            raise self.error(f"no {self.kind} named {name!r} (known: {', '.join(self.names()) or 'none'})") from None
+            raise self.error(
+                f"no {self.kind} named {name!r} (known: {', '.join(self.names()) or 'none'})"
+            ) from None
 
     def names(self) -> list[str]:
         return sorted(self._classes)
