@@ -34,6 +34,7 @@ class ConfigurationError(ValueError):
 
 _NO_DEFAULT = object()
 _METHODS = (FunctionType, property, classmethod, staticmethod)
+_RESERVED = frozenset({"name", "options", "kind", "config"})
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ class Plugin:
     """Base class of a registered plugin: declare ``name`` and ``options``.
 
     The validated options are in ``self.config`` and, for convenience, attributes of the same name
-    (unless the class has a method or property of that name).
+    (unless the class has a method or property of that name, or it is ``name``, ``options``, ``kind``
+    or ``config``).
     ``check_options`` is where a plugin checks options against each other (types are already checked);
     raise the registry's error there.
     """
@@ -100,8 +102,11 @@ class Plugin:
     def __init__(self, **config: Any) -> None:
         self.config: dict[str, Any] = dict(config)
         for key, value in self.config.items():
-            # an option named like a method or property (a signer's trust_anchors) stays in config only
-            if not isinstance(inspect.getattr_static(type(self), key, None), _METHODS):
+            # an option named like a method or property (a signer's trust_anchors) or like the plugin's
+            # own attributes (an eID provider's name) stays in config only
+            if key not in _RESERVED and not isinstance(
+                inspect.getattr_static(type(self), key, None), _METHODS
+            ):
                 setattr(self, key, value)
         self.check_options()
 
