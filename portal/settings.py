@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.accounts.eid import eidas_provider
 from portal.accounts.eid_oidc.config import parse_oidc_providers
 from portal.env import env_bool, env_choice, env_int, env_list, env_required, env_str
 
@@ -270,7 +271,8 @@ if TESTING:
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env_str("PORTAL_NAME", "Point of Single Contact")
 # Sign-in with a national eID through OpenID Connect: providers come from OIDC_PROVIDERS (JSON, see
-# portal/accounts/eid_oidc/config.py) and/or from "Social applications" in the Django admin.
+# portal/accounts/eid_oidc/config.py, options of the eID provider "oidc" in portal/accounts/eid.py)
+# and/or from "Social applications" in the Django admin.
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an IdP's e-mail claim never takes over an existing account
 SOCIALACCOUNT_STORE_TOKENS = False
@@ -283,6 +285,7 @@ EIDAS_SAML = {
     "entity_id": env_str("EIDAS_SP_ENTITY_ID"),
     "minimum_level": env_choice("EIDAS_MINIMUM_LOA", ("low", "substantial", "high"), "substantial"),
 }
+eidas_provider(EIDAS_SAML)  # the eidas-saml eID provider's options, checked at start-up
 SAML_CONFIG_LOADER = "portal.accounts.eidas_saml.config.sp_config"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_SESSION_COOKIE_SAMESITE = "None"  # the eIDAS node POSTs the answer back from another site

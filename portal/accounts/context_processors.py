@@ -1,10 +1,10 @@
 from django.http import HttpRequest
 
-from portal.accounts.eidas_saml import config as eidas_config
+from portal.accounts.eid import eidas_provider
 
 
 def eidas(request: HttpRequest) -> dict:
-    return {"eidas_enabled": eidas_config.is_enabled()}
+    return {"eidas_enabled": eidas_provider() is not None}
 
 
 def authority_staff(request: HttpRequest) -> dict:

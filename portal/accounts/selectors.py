@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from allauth.mfa.models import Authenticator
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.http import HttpRequest
 
+from portal.accounts.eid import EidConfigurationError, OidcProvider
+from portal.accounts.eid_oidc.provider import EidOIDCProvider
 from portal.accounts.models import (
     AuthorityMembership,
     AuthorityRole,
@@ -19,6 +23,20 @@ from portal.accounts.models import (
 LEVELS_OF_ASSURANCE = ("low", "substantial", "high")
 SESSION_ASSURANCE_KEY = "accounts_assurance"
 EIDAS_ACR = {f"http://eidas.europa.eu/LoA/{level}": level for level in LEVELS_OF_ASSURANCE}
+
+logger = logging.getLogger(__name__)
+
+
+def eid_oidc_providers() -> list[OidcProvider]:
+    """The OpenID Connect eID providers added in the admin, by name, to offer on the sign-in pages; one
+    whose settings are not valid ``oidc`` options is left out (and logged)."""
+    providers = []
+    for app in SocialApp.objects.filter(provider=EidOIDCProvider.id).order_by("name"):
+        try:
+            providers.append(OidcProvider.from_social_app(app))
+        except EidConfigurationError as error:
+            logger.warning("eID social application %r left out: %s", app.name, error)
+    return providers
 
 
 def mfa_required(user: User) -> bool:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 
-from allauth.socialaccount.models import SocialApp
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -14,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts import selectors, services
-from portal.accounts.eid_oidc.provider import EidOIDCProvider
-from portal.accounts.eidas_saml import config as eidas_config
+from portal.accounts.eid import eidas_provider
 from portal.accounts.forms import DeleteAccountForm, LegalPersonForm, PreferredLanguageForm, ProfileForm
 from portal.accounts.models import LegalPersonRepresentation
 
@@ -32,14 +30,14 @@ def account_page(request: HttpRequest) -> HttpResponse:
             "legal_persons": selectors.legal_persons_for(user),
             "identities": selectors.linked_identities(user),
             "eidas_identities": selectors.eidas_identities(user),
-            "eidas_enabled": eidas_config.is_enabled(),
+            "eidas_enabled": eidas_provider() is not None,
             "mfa_devices": selectors.mfa_devices(user),
             "assurance": assurance,
             "assurance_label": services.describe_level(assurance["level"]),
             "language_form": PreferredLanguageForm(
                 initial={"preferred_language": user.preferred_language or translation.get_language()}
             ),
-            "eid_apps": SocialApp.objects.filter(provider=EidOIDCProvider.id).order_by("name"),
+            "eid_apps": selectors.eid_oidc_providers(),
             "deletion_blockers": services.deletion_blockers(user),
         },
     )
@@ -138,9 +136,9 @@ def step_up(request: HttpRequest) -> HttpResponse:
         {
             "required_level": services.describe_level(level),
             "current_level": services.describe_level(selectors.session_level_of_assurance(request) or "low"),
-            "eid_apps": SocialApp.objects.filter(provider=EidOIDCProvider.id).order_by("name"),
+            "eid_apps": selectors.eid_oidc_providers(),
             "next_url": next_url,
             "process": "connect" if request.user.is_authenticated else "login",
-            "eidas_enabled": eidas_config.is_enabled() and not request.user.is_authenticated,
+            "eidas_enabled": eidas_provider() is not None and not request.user.is_authenticated,
         },
     )

@@ -21,8 +21,10 @@ Registration happens at import time of the module that defines the plugin (or in
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import FunctionType
 from typing import Any, ClassVar, Generic, TypeVar
 
 
@@ -31,6 +33,8 @@ class ConfigurationError(ValueError):
 
 
 _NO_DEFAULT = object()
+_METHODS = (FunctionType, property, classmethod, staticmethod)
+_RESERVED = frozenset({"name", "options", "kind", "config"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,9 @@ def validate_options(
 class Plugin:
     """Base class of a registered plugin: declare ``name`` and ``options``.
 
-    The validated options are in ``self.config`` and, for convenience, attributes of the same name.
+    The validated options are in ``self.config`` and, for convenience, attributes of the same name
+    (unless the class has a method or property of that name, or it is ``name``, ``options``, ``kind``
+    or ``config``).
     ``check_options`` is where a plugin checks options against each other (types are already checked);
     raise the registry's error there.
     """
@@ -96,7 +102,12 @@ class Plugin:
     def __init__(self, **config: Any) -> None:
         self.config: dict[str, Any] = dict(config)
         for key, value in self.config.items():
-            setattr(self, key, value)
+            # an option named like a method or property (a signer's trust_anchors) or like the plugin's
+            # own attributes (an eID provider's name) stays in config only
+            if key not in _RESERVED and not isinstance(
+                inspect.getattr_static(type(self), key, None), _METHODS
+            ):
+                setattr(self, key, value)
         self.check_options()
 
     def check_options(self) -> None:

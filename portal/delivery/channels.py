@@ -36,7 +36,7 @@ from portal.delivery.pmodes import (
     _retry,
     configuration,
 )
-from portal.delivery.transports import TransportConfigError, get_transport
+from portal.delivery.transports import TransportConfigError, transports
 
 CHANNEL_PREFIX = "channel:"
 REQUIRED = ("party_id", "endpoint_url", "certificate_pem", "service", "action")
@@ -137,7 +137,7 @@ def pmode_from_document(document: Mapping[str, Any]) -> PMode:
     values, certificate = _validated(document.get("settings"), at=None)
     options = document.get("transport_options") or {}
     try:
-        get_transport("as4", options)
+        transports.build("as4", options)
     except TransportConfigError as error:
         raise ChannelError(f"the stored channel P-Mode: {error}") from None
     retry: RetryPolicy = _retry(document.get("retry"), "the stored channel P-Mode's retry")

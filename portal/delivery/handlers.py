@@ -1,42 +1,55 @@
-"""Handlers for inbound messages, registered by (Service, Action).
+"""Handlers for inbound messages: registered classes, one per (Service, Action).
 
-Other apps register at start-up (``AppConfig.ready``)::
+Other apps register at start-up (``AppConfig.ready``), or at import of the module defining them::
 
-    from portal.delivery.handlers import register
+    from portal.delivery.handlers import InboundHandler, inbound_handlers
 
-    @register("urn:eu:psc:services:submission", "StatusUpdate")
-    def on_status(message: InboxMessage) -> None: ...
+    @inbound_handlers.register
+    class StatusUpdate(InboundHandler):
+        service = "urn:eu:psc:services:submission"
+        action = "StatusUpdate"
 
-A handler runs after the message is stored and the receipt decided; its failure is recorded on
-the message (``handler_error``) and never turns into an AS4 error: the sender's job is done.
+        def handle(self, message: InboxMessage) -> None: ...
+
+A handler's registry name is "<service> / <action>", so the registry refuses a second handler for
+the same pair. A handler runs after the message is stored and the receipt decided; its failure is
+recorded on the message (``handler_error``) and never turns into an AS4 error: the sender's job
+is done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from portal.core.registry import Plugin, Registry
 
 if TYPE_CHECKING:
     from portal.delivery.models import InboxMessage
 
-Handler = Callable[["InboxMessage"], None]
-HANDLERS: dict[tuple[str, str], Handler] = {}
+
+def handler_name(service: str, action: str) -> str:
+    return f"{service} / {action}"
 
 
-def register(service: str, action: str) -> Callable[[Handler], Handler]:
-    def decorator(handler: Handler) -> Handler:
-        key = (service, action)
-        if key in HANDLERS and HANDLERS[key] is not handler:
-            raise ValueError(f"a handler for {service} / {action} is already registered")
-        HANDLERS[key] = handler
-        return handler
+class InboundHandler(Plugin):
+    """Declare ``service`` and ``action``; implement ``handle``."""
 
-    return decorator
+    service: ClassVar[str]
+    action: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "service", None) and getattr(cls, "action", None):
+            cls.name = handler_name(cls.service, cls.action)
+
+    def handle(self, message: InboxMessage) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
-def unregister(service: str, action: str) -> None:
-    HANDLERS.pop((service, action), None)
+inbound_handlers: Registry[InboundHandler] = Registry("inbound handler")
 
 
-def handler_for(service: str, action: str) -> Handler | None:
-    return HANDLERS.get((service, action))
+def handler_for(service: str, action: str) -> InboundHandler | None:
+    """The handler registered for (``service``, ``action``), ready to ``handle``; None if there is none."""
+    name = handler_name(service, action)
+    return inbound_handlers.build(name) if name in inbound_handlers else None

@@ -40,7 +40,7 @@ from portal.delivery.as4 import constants as c
 from portal.delivery.as4.ebms import Party, UserMessageHeader
 from portal.delivery.as4.keys import KeyPair, Truststore, load_certificates, load_pkcs12
 from portal.delivery.smp import SmpClient, sml_locator
-from portal.delivery.transports import TRANSPORTS, Transport, TransportConfigError, get_transport
+from portal.delivery.transports import Transport, TransportConfigError, transports
 
 UNREGISTERED = "urn:oasis:names:tc:ebcore:partyid-type:unregistered"
 
@@ -106,7 +106,7 @@ class PMode:
     document: dict[str, Any] | None = field(default=None, compare=False)
 
     def transport(self) -> Transport:
-        return get_transport(self.transport_name, self.transport_options)
+        return transports.build(self.transport_name, self.transport_options)
 
     def header(self, us: PartyRef, **values: Any) -> UserMessageHeader:
         return UserMessageHeader(
@@ -303,7 +303,7 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
         transport_name = _optional(item, "transport", where, str, "as4")
         transport_options = _optional(item, "transport_options", where, dict, {})
         try:
-            get_transport(transport_name, transport_options)
+            transports.build(transport_name, transport_options)
         except TransportConfigError as error:
             raise PModeError(f"{where}.transport: {error}") from None
         inbound_actions = _optional(item, "inbound_actions", where, list, [])
@@ -320,7 +320,7 @@ def load_configuration(data: Any, base_dir: Path) -> Configuration:
                 raise PModeError(f"{where}: with discovery, the SMP gives the endpoint and the certificate")
         # A hand-over transport (domibus-ws): the other access point holds the partner's endpoint
         # and certificate; ours are optional and unused for sending.
-        handover = TRANSPORTS[transport_name].handover
+        handover = transports.get(transport_name).handover
         pmodes[pmode_id] = PMode(
             id=pmode_id,
             partner=PartyRef(partner["id"], partner.get("type")),
@@ -354,7 +354,7 @@ def _channel_defaults(data: Any) -> ChannelDefaults:
     data = _only(data or {}, {"agreement", "transport_options", "retry"}, "channels")
     transport_options = _optional(data, "transport_options", "channels", dict, {})
     try:
-        get_transport("as4", transport_options)
+        transports.build("as4", transport_options)
     except TransportConfigError as error:
         raise PModeError(f"channels.transport_options: {error}") from None
     return ChannelDefaults(

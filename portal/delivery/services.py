@@ -635,8 +635,8 @@ def _dispatch(message: InboxMessage) -> None:
     try:
         signals.message_received.send(sender=InboxMessage, message=message)
         if handler is not None:
-            handler(message)
-            message.handled_by = f"{handler.__module__}.{handler.__qualname__}"
+            handler.handle(message)
+            message.handled_by = f"{type(handler).__module__}.{type(handler).__qualname__}"
     except Exception as error:
         logger.exception("handling AS4 message %s failed", message.message_id)
         message.handler_error = f"{type(error).__name__}: {error}"[:4000]

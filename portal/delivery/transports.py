@@ -1,6 +1,6 @@
 """Transports: how the bytes of an AS4 message reach the partner. A registry, name -> class.
 
-Each class declares its options; ``get_transport(name, options)`` validates them (unknown or
+Each class declares its options; ``transports.build(name, options)`` validates them (unknown or
 ill-typed options are a configuration error, raised when the P-Mode is loaded, not when sending).
 """
 
@@ -14,23 +14,17 @@ from urllib.parse import urlsplit
 
 import requests
 
+from portal.core.registry import ConfigurationError, Option, Plugin, Registry
 from portal.delivery import domibus
 from portal.delivery.as4.ebms import UserMessageHeader
 
 
-class TransportConfigError(ValueError):
+class TransportConfigError(ConfigurationError):
     pass
 
 
 class TransportError(Exception):
     """The message did not get an HTTP answer (refused, reset, timed out, TLS failure)."""
-
-
-@dataclass(frozen=True)
-class Option:
-    kind: type | tuple[type, ...]
-    default: Any = None
-    help: str = ""
 
 
 @dataclass
@@ -40,79 +34,56 @@ class TransportResponse:
     body: bytes
 
 
-class Transport:
-    name: ClassVar[str]
-    options: ClassVar[dict[str, Option]] = {}
+class Transport(Plugin):
     # True: another access point does the AS4 (signing, encryption, receipts); we hand it the
     # payloads and the ebMS header and follow its status instead of posting a signed message.
     handover: ClassVar[bool] = False
-
-    def __init__(self, **options: Any) -> None:
-        for key, value in options.items():
-            setattr(self, key, value)
-
-    def validate(self) -> None:
-        """Check the option values together (types are already checked)."""
 
     def send(self, endpoint: str, body: bytes, content_type: str) -> TransportResponse:
         raise NotImplementedError
 
 
-TRANSPORTS: dict[str, type[Transport]] = {}
+transports: Registry[Transport] = Registry("transport", error=TransportConfigError)
 
 
-def register(cls: type[Transport]) -> type[Transport]:
-    TRANSPORTS[cls.name] = cls
-    return cls
-
-
-def get_transport(name: str, options: dict[str, Any] | None = None) -> Transport:
-    try:
-        cls = TRANSPORTS[name]
-    except KeyError:
-        raise TransportConfigError(
-            f"unknown transport {name!r} (known: {', '.join(sorted(TRANSPORTS))})"
-        ) from None
-    options = dict(options or {})
-    unknown = set(options) - set(cls.options)
-    if unknown:
-        raise TransportConfigError(f"{name}: unknown option(s) {', '.join(sorted(unknown))}")
-    values = {}
-    for key, option in cls.options.items():
-        value = options.get(key, option.default)
-        kinds = option.kind if isinstance(option.kind, tuple) else (option.kind,)
-        if value is not None and (
-            not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
-        ):
-            expected = " or ".join(k.__name__ for k in kinds)
-            raise TransportConfigError(f"{name}.{key}: expected {expected}, got {value!r}")
-        values[key] = value
-    transport = cls(**values)
-    transport.validate()
-    return transport
-
-
-@register
+@transports.register
 class As4HttpTransport(Transport):
     """Direct HTTP POST of the AS4 message to the partner's endpoint (TLS verified, always)."""
 
     name = "as4"
-    options = {
-        "timeout": Option((int, float), 60, "seconds to connect and to wait for the answer"),
-        "connect_timeout": Option((int, float), 10, "seconds to establish the connection"),
-        "ca_bundle": Option(
-            str, None, "PEM file of CAs for the endpoint's TLS certificate (else the system's)"
+    options = (
+        Option(
+            "timeout",
+            (int, float),
+            required=False,
+            default=60,
+            help="seconds to connect and to wait for the answer",
         ),
-        "client_certificate": Option(str, None, "PEM certificate for TLS client authentication"),
-        "client_key": Option(str, None, "PEM private key of the client certificate"),
-    }
+        Option(
+            "connect_timeout",
+            (int, float),
+            required=False,
+            default=10,
+            help="seconds to establish the connection",
+        ),
+        Option(
+            "ca_bundle",
+            str,
+            required=False,
+            help="PEM file of CAs for the endpoint's TLS certificate (else the system's)",
+        ),
+        Option(
+            "client_certificate", str, required=False, help="PEM certificate for TLS client authentication"
+        ),
+        Option("client_key", str, required=False, help="PEM private key of the client certificate"),
+    )
     timeout: float
     connect_timeout: float
     ca_bundle: str | None
     client_certificate: str | None
     client_key: str | None
 
-    def validate(self) -> None:
+    def check_options(self) -> None:
         if self.timeout <= 0 or self.connect_timeout <= 0:
             raise TransportConfigError("as4: timeouts must be positive")
         if self.client_key and not self.client_certificate:
@@ -160,7 +131,7 @@ class Handover:
     raw: bytes
 
 
-@register
+@transports.register
 class DomibusWsTransport(Transport):
     """Hand the message to an existing Domibus 5 access point through its WS plugin.
 
@@ -172,25 +143,64 @@ class DomibusWsTransport(Transport):
 
     name = "domibus-ws"
     handover = True
-    options = {
-        "endpoint": Option(
-            str, None, "the WS plugin URL, e.g. https://domibus.example/domibus/services/wsplugin"
+    # endpoint is required, but check_options says so in words
+    options = (
+        Option(
+            "endpoint",
+            str,
+            required=False,
+            help="the WS plugin URL, e.g. https://domibus.example/domibus/services/wsplugin",
         ),
-        "username": Option(str, None, "plugin user (HTTP Basic)"),
-        "password": Option(str, None, "its password (prefer password_env)"),
-        "password_env": Option(str, None, "environment variable holding the password"),
-        "client_certificate": Option(str, None, "PEM certificate for TLS client authentication"),
-        "client_key": Option(str, None, "PEM private key of the client certificate"),
-        "ca_bundle": Option(str, None, "PEM file of CAs for Domibus's TLS certificate (else the system's)"),
-        "timeout": Option((int, float), 60, "seconds to wait for an answer"),
-        "connect_timeout": Option((int, float), 10, "seconds to establish the connection"),
-        "poll_interval": Option((int, float), 30, "seconds before the first getStatus"),
-        "poll_max_interval": Option((int, float), 900, "the longest wait between two getStatus"),
-        "give_up_after": Option(
-            (int, float), 172800, "seconds after the hand-over without a final status: failed (EBMS:0301)"
+        Option("username", str, required=False, help="plugin user (HTTP Basic)"),
+        Option("password", str, required=False, help="its password (prefer password_env)"),
+        Option("password_env", str, required=False, help="environment variable holding the password"),
+        Option(
+            "client_certificate", str, required=False, help="PEM certificate for TLS client authentication"
         ),
-        "inbound": Option(bool, False, "also fetch messages for us (listPendingMessages / retrieveMessage)"),
-    }
+        Option("client_key", str, required=False, help="PEM private key of the client certificate"),
+        Option(
+            "ca_bundle",
+            str,
+            required=False,
+            help="PEM file of CAs for Domibus's TLS certificate (else the system's)",
+        ),
+        Option("timeout", (int, float), required=False, default=60, help="seconds to wait for an answer"),
+        Option(
+            "connect_timeout",
+            (int, float),
+            required=False,
+            default=10,
+            help="seconds to establish the connection",
+        ),
+        Option(
+            "poll_interval",
+            (int, float),
+            required=False,
+            default=30,
+            help="seconds before the first getStatus",
+        ),
+        Option(
+            "poll_max_interval",
+            (int, float),
+            required=False,
+            default=900,
+            help="the longest wait between two getStatus",
+        ),
+        Option(
+            "give_up_after",
+            (int, float),
+            required=False,
+            default=172800,
+            help="seconds after the hand-over without a final status: failed (EBMS:0301)",
+        ),
+        Option(
+            "inbound",
+            bool,
+            required=False,
+            default=False,
+            help="also fetch messages for us (listPendingMessages / retrieveMessage)",
+        ),
+    )
     endpoint: str
     username: str | None
     password: str | None
@@ -205,7 +215,7 @@ class DomibusWsTransport(Transport):
     give_up_after: float
     inbound: bool
 
-    def validate(self) -> None:
+    def check_options(self) -> None:
         if not self.endpoint:
             raise TransportConfigError("domibus-ws.endpoint: the WS plugin URL is required")
         _https_or_loopback("domibus-ws.endpoint", self.endpoint)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass
-from typing import ClassVar
 from urllib.parse import urlsplit
 
-from portal.core.registry import Option, validate_options
+from django.conf import settings
+
+from portal.core.registry import ConfigurationError, Option, Plugin, Registry
 
 
-class ScannerConfigurationError(ValueError):
+class ScannerConfigurationError(ConfigurationError):
     pass
 
 
@@ -32,53 +33,22 @@ class Verdict:
     detail: str  # the scanner's answer, e.g. "Eicar-Test-Signature"
 
 
-class Scanner:
+class Scanner(Plugin):
     """Base class: declare ``name`` and ``options``; implement ``scan``."""
-
-    name: ClassVar[str]
-    options: ClassVar[tuple[Option, ...]] = ()
-
-    def __init__(self, **config: object) -> None:
-        self.config = self.validate_options(config)
-
-    @classmethod
-    def validate_options(cls, config: dict) -> dict:
-        return validate_options(f"scanner {cls.name!r}", cls.options, config, ScannerConfigurationError)
 
     def scan(self, data: bytes) -> Verdict:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
-_REGISTRY: dict[str, type[Scanner]] = {}
-
-
-def register(scanner_class: type[Scanner]) -> type[Scanner]:
-    if scanner_class.name in _REGISTRY:
-        raise ScannerConfigurationError(f"scanner {scanner_class.name!r} registered twice")
-    _REGISTRY[scanner_class.name] = scanner_class
-    return scanner_class
-
-
-def registered_scanners() -> list[str]:
-    return sorted(_REGISTRY)
-
-
-def get_scanner(name: str, **config: object) -> Scanner:
-    try:
-        scanner_class = _REGISTRY[name]
-    except KeyError:
-        raise ScannerConfigurationError(f"no scanner named {name!r}; known: {sorted(_REGISTRY)}") from None
-    return scanner_class(**config)
+scanners: Registry[Scanner] = Registry("scanner", error=ScannerConfigurationError)
 
 
 def configured_scanner() -> Scanner:
-    from django.conf import settings
-
-    config = dict(settings.DOCUMENT_SCANNER)
-    return get_scanner(str(config.pop("class", "none")), **config)
+    """The scanner ``settings.DOCUMENT_SCANNER`` names (``{"class": name, **options}``)."""
+    return scanners.from_setting(settings.DOCUMENT_SCANNER, default_name="none")
 
 
-@register
+@scanners.register
 class NoScanner(Scanner):
     """Scans nothing. For the embedded default only: every document is marked "not scanned"."""
 
@@ -88,7 +58,7 @@ class NoScanner(Scanner):
         return Verdict(scanned=False, infected=False, detail="no virus scanner configured")
 
 
-@register
+@scanners.register
 class ClamdScanner(Scanner):
     """clamd's INSTREAM: ``zINSTREAM\\0``, then chunks each prefixed with their length as a 4-byte
     big-endian integer, then a zero length; clamd answers ``stream: OK`` or ``stream: <name> FOUND``."""
@@ -96,25 +66,26 @@ class ClamdScanner(Scanner):
     name = "clamav"
     options = (
         Option("address", str, help="tcp://host:port or unix:///path/to/clamd.sock"),
-        Option("timeout", (int, float), required=False, help="seconds, default 30"),
-        Option("chunk_size", int, required=False, help="bytes per INSTREAM chunk, default 64 KiB"),
+        Option("timeout", (int, float), required=False, default=30, help="seconds"),
+        Option("chunk_size", int, required=False, default=64 * 1024, help="bytes per INSTREAM chunk"),
     )
+    address: str
+    timeout: float
+    chunk_size: int
 
-    @classmethod
-    def validate_options(cls, config: dict) -> dict:
-        config = super().validate_options(config)
-        address = urlsplit(config["address"])
+    def check_options(self) -> None:
+        address = urlsplit(self.address)
         if address.scheme == "tcp" and address.hostname and address.port:
-            return config
+            return
         if address.scheme == "unix" and address.path:
-            return config
+            return
         raise ScannerConfigurationError(
-            f"scanner 'clamav': address {config['address']!r} is neither tcp://host:port nor unix:///path"
+            f"scanner 'clamav': address {self.address!r} is neither tcp://host:port nor unix:///path"
         )
 
     def _connect(self) -> socket.socket:
-        address = urlsplit(self.config["address"])
-        timeout = float(self.config.get("timeout", 30))
+        address = urlsplit(self.address)
+        timeout = float(self.timeout)
         try:
             if address.scheme == "unix":
                 connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -123,12 +94,10 @@ class ClamdScanner(Scanner):
                 return connection
             return socket.create_connection((address.hostname, address.port), timeout=timeout)
         except OSError as error:
-            raise ScannerUnavailable(
-                f"clamd at {self.config['address']} cannot be reached: {error}"
-            ) from None
+            raise ScannerUnavailable(f"clamd at {self.address} cannot be reached: {error}") from None
 
     def scan(self, data: bytes) -> Verdict:
-        chunk_size = int(self.config.get("chunk_size", 64 * 1024))
+        chunk_size = self.chunk_size
         with self._connect() as connection:
             try:
                 connection.sendall(b"zINSTREAM\0")

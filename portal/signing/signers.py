@@ -12,32 +12,23 @@ from pathlib import Path
 from typing import ClassVar
 
 from asn1crypto import x509 as asn1_x509
+from django.conf import settings
 
-from portal.core.registry import Option, validate_options
+from portal.core.registry import ConfigurationError, Option, Plugin, Registry
 
 
-class SignerConfigurationError(ValueError):
+class SignerConfigurationError(ConfigurationError):
     pass
 
 
-class Signer:
+class Signer(Plugin):
     """Base class: declare ``name`` and ``options``; implement ``sign_pdf``."""
 
-    name: ClassVar[str]
-    options: ClassVar[tuple[Option, ...]] = ()
-
-    def __init__(self, **config: object) -> None:
-        self.config = self.validate_options(config)
-
-    @classmethod
-    def validate_options(cls, config: dict) -> dict:
-        return validate_options(f"signer {cls.name!r}", cls.options, config, SignerConfigurationError)
+    default_display_name: ClassVar[str] = ""
 
     def sign_pdf(self, pdf: bytes, authorization) -> bytes:  # pragma: no cover - abstract
         """PAdES B-LTA over ``pdf``; ``authorization`` obtains the user's consent (see csc.py)."""
         raise NotImplementedError
-
-    default_display_name: ClassVar[str] = ""
 
     @property
     def display_name(self) -> str:
@@ -53,41 +44,28 @@ class Signer:
         raise SignerConfigurationError(f"signer {self.name!r} needs the user's consent at the QTSP")
 
 
-_REGISTRY: dict[str, type[Signer]] = {}
-
-
-def register(signer_class: type[Signer]) -> type[Signer]:
-    if signer_class.name in _REGISTRY:
-        raise SignerConfigurationError(f"signer {signer_class.name!r} registered twice")
-    _REGISTRY[signer_class.name] = signer_class
-    return signer_class
+signers: Registry[Signer] = Registry("signer", error=SignerConfigurationError)
 
 
 def get_signer(name: str, **config: object) -> Signer:
-    try:
-        signer_class = _REGISTRY[name]
-    except KeyError:
-        raise SignerConfigurationError(f"no signer named {name!r}; known: {sorted(_REGISTRY)}") from None
-    return signer_class(**config)
+    """The registered signer ``name`` built with ``config`` (validated against its options)."""
+    return signers.build(name, config)
 
 
 def registered_signers() -> list[str]:
-    return sorted(_REGISTRY)
+    return signers.names()
 
 
 def configured_signer(name: str | None = None) -> Signer:
     """The signer configured under ``name`` in settings (default: SIGNING_DEFAULT_SIGNER)."""
-    from django.conf import settings
-
     name = name or settings.SIGNING_DEFAULT_SIGNER
     try:
-        config = dict(settings.SIGNING_SIGNERS[name])
+        setting = settings.SIGNING_SIGNERS[name]
     except KeyError:
         raise SignerConfigurationError(
             f"no signer configured as {name!r}; configured: {sorted(settings.SIGNING_SIGNERS)}"
         ) from None
-    signer_class = config.pop("class", name)
-    return get_signer(str(signer_class), **config)
+    return signers.from_setting(setting, default_name=name)
 
 
 def _read_certificates(paths: list[str]) -> list[asn1_x509.Certificate]:
@@ -102,7 +80,7 @@ def _read_certificates(paths: list[str]) -> list[asn1_x509.Certificate]:
     return certificates
 
 
-@register
+@signers.register
 class CSCRemoteSigner(Signer):
     """A QTSP reached through the CSC API v2, with OAuth2 consent for every signature."""
 
@@ -114,7 +92,7 @@ class CSCRemoteSigner(Signer):
         Option("credential_id"),
         Option("tsa_url", help="RFC 3161 time-stamping service for B-T and the B-LTA document timestamp"),
         Option("trust_anchors", required=False, help="PEM files of roots trusted besides the EU lists"),
-        Option("md_algorithm", required=False, help="sha256 (default), sha384 or sha512"),
+        Option("md_algorithm", required=False, default="sha256", help="sha256 (default), sha384 or sha512"),
         Option("display_name", required=False, help='shown to users: "Sign with <display_name>"'),
     )
 
@@ -122,7 +100,7 @@ class CSCRemoteSigner(Signer):
         from .csc import CSCService
         from .pdf_sign import RemoteSigningSetup
 
-        md_algorithm = str(self.config.get("md_algorithm", "sha256"))
+        md_algorithm = str(self.config["md_algorithm"])
         if md_algorithm not in ("sha256", "sha384", "sha512"):
             raise SignerConfigurationError(f"signer {self.name!r}: md_algorithm {md_algorithm!r} not allowed")
         return RemoteSigningSetup(
@@ -146,7 +124,7 @@ class CSCRemoteSigner(Signer):
         return sign_pdf_remote(pdf, self.setup(), authorization)
 
 
-@register
+@signers.register
 class TestQTSPSigner(CSCRemoteSigner):
     """The bundled test QTSP (``manage.py run_test_qtsp``): never trusted outside the portal's tests
     and demo. Its PKI folder under STORAGE_ROOT gives the client secret and the root."""
@@ -158,19 +136,13 @@ class TestQTSPSigner(CSCRemoteSigner):
         Option("display_name", required=False, help='shown to users: "Sign with <display_name>"'),
     )
 
-    @classmethod
-    def validate_options(cls, config: dict) -> dict:
-        from django.conf import settings
-
+    def check_options(self) -> None:
         if settings.PRODUCTION:
             raise SignerConfigurationError(
                 "the test QTSP is never a signer in production (DJANGO_ENV=production)"
             )
-        return super().validate_options(config)
 
     def _folder(self) -> Path:
-        from django.conf import settings
-
         from .testqtsp.pki import folder_for
 
         folder = folder_for(settings.STORAGE_ROOT, str(self.config["service_url"]))

@@ -86,3 +86,28 @@ def test_nameless_class_and_malformed_setting_are_refused():
         registry.from_setting({"address": "x"})
     with pytest.raises(ConfigurationError, match="must be an object"):
         registry.from_setting(["plain"])
+
+
+def test_an_option_named_like_a_method_property_or_the_plugin_name_stays_in_config_only():
+    registry: Registry = Registry("widget")
+
+    @registry.register
+    class Shadowed(Plugin):
+        name = "shadowed"
+        options = (
+            Option("anchors", list, required=False),
+            Option("label", str, required=False),
+            Option("name", str, required=False),
+        )
+
+        def anchors(self) -> list:
+            return ["from the method", *(self.config["anchors"] or [])]
+
+        @property
+        def label(self) -> str:
+            return self.config["label"] or "default label"
+
+    widget = registry.build("shadowed", {"anchors": ["a.pem"], "name": "Shown to users"})
+    assert widget.anchors() == ["from the method", "a.pem"]
+    assert (widget.name, widget.config["name"]) == ("shadowed", "Shown to users")
+    assert widget.label == "default label"

@@ -19,7 +19,13 @@ from django.urls import reverse
 from portal.delivery import demo
 from portal.delivery.models import OutboxMessage
 from portal.delivery.pmodes import PModeError, RetryPolicy, load_file
-from portal.delivery.transports import TRANSPORTS, TransportConfigError, TransportError, get_transport
+from portal.delivery.transports import (
+    As4HttpTransport,
+    Transport,
+    TransportConfigError,
+    TransportError,
+    transports,
+)
 
 from .conftest import free_port
 from .pki import NOW
@@ -70,10 +76,13 @@ def test_a_valid_configuration_loads(gateway, pki):
             "only allowed to a loopback",
         ),
         (lambda d: d["pmodes"]["authority"].update(endpoint="ftp://x/as4"), "not an http"),
-        (lambda d: d["pmodes"]["authority"].update(transport="carrier-pigeon"), "unknown transport"),
+        (
+            lambda d: d["pmodes"]["authority"].update(transport="carrier-pigeon"),
+            "no transport named 'carrier-pigeon'",
+        ),
         (
             lambda d: d["pmodes"]["authority"].update(transport_options={"timeout": "soon"}),
-            "timeout: expected",
+            "option 'timeout' must be int or float",
         ),
         (lambda d: d["pmodes"]["authority"].update(transport_options={"verify": False}), "unknown option"),
         (lambda d: d["pmodes"]["authority"].update(transport_options={"timeout": -1}), "positive"),
@@ -100,11 +109,20 @@ def test_retry_policy_backoff_is_exponential_and_capped():
 
 
 def test_the_transport_registry_validates_options():
-    assert "as4" in TRANSPORTS
+    assert "as4" in transports
     with pytest.raises(TransportConfigError, match="client_key given without"):
-        get_transport("as4", {"client_key": "k.pem"})
-    with pytest.raises(TransportConfigError, match="expected"):
-        get_transport("as4", {"timeout": True})
+        transports.build("as4", {"client_key": "k.pem"})
+    with pytest.raises(TransportConfigError, match="'timeout' must be int or float"):
+        transports.build("as4", {"timeout": True})
+    transport = transports.build("as4", {"timeout": 5})
+    assert (transport.timeout, transport.connect_timeout, transport.ca_bundle) == (5, 10, None)
+
+    class Impostor(Transport):
+        name = "as4"
+
+    with pytest.raises(TransportConfigError, match="transport 'as4' registered twice"):
+        transports.register(Impostor)
+    assert transports.get("as4") is As4HttpTransport
 
 
 def _tls_server_certificate(pki, tmp_path):
@@ -183,8 +201,8 @@ def test_as4_transport_verifies_tls_and_presents_a_client_certificate(tls_server
     )
     # the system's CAs do not know the test PKI: refused, never sent in clear or unverified
     with pytest.raises(TransportError, match="SSLError"):
-        get_transport("as4", {"timeout": 5}).send(url, b"x", "application/soap+xml")
-    transport = get_transport(
+        transports.build("as4", {"timeout": 5}).send(url, b"x", "application/soap+xml")
+    transport = transports.build(
         "as4",
         {"timeout": 5, "ca_bundle": str(folder / "root.pem"), "client_certificate": str(client_certificate),
          "client_key": str(client_key)},

@@ -291,8 +291,8 @@ def test_sweep_queues_due_polls_and_never_resubmits_a_handed_over_message(gatewa
         ({"username": None, "password_env": None}, "needs an authenticated plugin user"),
         ({"client_key": "key.pem"}, "client_key given without client_certificate"),
         ({"poll_max_interval": 0.1}, "poll_max_interval must be at least poll_interval"),
-        ({"verify": False}, "unknown option(s) verify"),
-        ({"timeout": "60"}, "timeout: expected int or float"),
+        ({"verify": False}, "unknown options ['verify']"),
+        ({"timeout": "60"}, "option 'timeout' must be int or float"),
     ],
 )
 def test_transport_options_are_checked_when_the_pmodes_load(gateway, monkeypatch, options, message):

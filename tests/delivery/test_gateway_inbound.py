@@ -10,10 +10,11 @@ import pytest
 import requests
 from django.conf import settings
 
-from portal.delivery import handlers, signals
+from portal.delivery import signals
 from portal.delivery.as4 import codec
 from portal.delivery.as4.codec import Payload
 from portal.delivery.demo import DEMO_ACTION
+from portal.delivery.handlers import InboundHandler, handler_for, inbound_handlers
 from portal.delivery.models import InboxMessage, InboxPayload
 from portal.delivery.pmodes import load_file
 
@@ -65,16 +66,20 @@ def stored_files() -> list[Path]:
 def handled():
     seen = {"handler": [], "signal": []}
 
-    def handler(message):
-        seen["handler"].append(message.message_id)
+    class Recorder(InboundHandler):
+        service = "urn:eu:psc:services:submission"
+        action = DEMO_ACTION
+
+        def handle(self, message):
+            seen["handler"].append(message.message_id)
 
     def on_received(sender, message, **kwargs):
         seen["signal"].append(message.message_id)
 
-    handlers.register("urn:eu:psc:services:submission", DEMO_ACTION)(handler)
+    inbound_handlers.register(Recorder)
     signals.message_received.connect(on_received, weak=False)
     yield seen
-    handlers.unregister("urn:eu:psc:services:submission", DEMO_ACTION)
+    inbound_handlers.unregister(Recorder.name)
     signals.message_received.disconnect(on_received)
 
 
@@ -103,7 +108,7 @@ def test_a_message_is_stored_once_and_a_duplicate_gets_the_original_receipt(live
     with payloads[1].file.open("rb") as part:
         assert part.read() == b"<status>received</status>"
     assert handled == {"handler": [message.message_id], "signal": [message.message_id]}
-    assert stored.handled_by.endswith("handler")
+    assert stored.handled_by.endswith(".Recorder")
     files_after_first = stored_files()
     assert len(files_after_first) == len(files_before) + 3
 
@@ -209,13 +214,40 @@ def test_the_same_message_arriving_concurrently_is_stored_once(live_server, gate
 
 
 def test_a_failing_handler_is_recorded_and_the_sender_still_gets_its_receipt(live_server, gateway):
-    def broken(message):
-        raise RuntimeError("backoffice unavailable")
+    @inbound_handlers.register
+    class Broken(InboundHandler):
+        service = "urn:eu:psc:services:submission"
+        action = DEMO_ACTION
 
-    handlers.register("urn:eu:psc:services:submission", DEMO_ACTION)(broken)
+        def handle(self, message):
+            raise RuntimeError("backoffice unavailable")
+
     try:
         response = post(live_server, build(gateway.authority_file))
     finally:
-        handlers.unregister("urn:eu:psc:services:submission", DEMO_ACTION)
+        inbound_handlers.unregister(Broken.name)
     assert response.status_code == 200
     assert InboxMessage.objects.get().handler_error == "RuntimeError: backoffice unavailable"
+
+
+def test_one_handler_per_service_and_action():
+    class First(InboundHandler):
+        service = "urn:eu:psc:services:submission"
+        action = "Test-OnePerPair"
+
+        def handle(self, message):
+            pass
+
+    class Second(First):
+        pass
+
+    inbound_handlers.register(First)
+    try:
+        assert First.name == "urn:eu:psc:services:submission / Test-OnePerPair"
+        assert isinstance(handler_for("urn:eu:psc:services:submission", "Test-OnePerPair"), First)
+        assert handler_for("urn:eu:psc:services:submission", "Other") is None
+        with pytest.raises(ValueError, match="registered twice"):
+            inbound_handlers.register(Second)
+    finally:
+        inbound_handlers.unregister(First.name)
+    assert handler_for("urn:eu:psc:services:submission", "Test-OnePerPair") is None

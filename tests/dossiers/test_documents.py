@@ -554,11 +554,11 @@ def test_clamav_over_tcp_finds_eicar_and_the_document_is_refused_and_deleted(
 
 
 def test_clamav_over_a_unix_socket(tmp_path):
-    from portal.dossiers.scanning import get_scanner
+    from portal.dossiers.scanning import scanners
 
     path = str(tmp_path / "clamd.sock")
     with files.clamd_standin(unix_path=path):
-        scanner = get_scanner("clamav", address=f"unix://{path}")
+        scanner = scanners.build("clamav", {"address": f"unix://{path}"})
         assert scanner.scan(files.EICAR).infected is True
         verdict = scanner.scan(b"harmless" * 100_000)  # several INSTREAM chunks
         assert (verdict.infected, verdict.scanned) == (False, True)
@@ -583,16 +583,41 @@ def test_a_scanner_that_is_down_leaves_the_document_pending_and_it_does_not_coun
     [
         ("clamav", {}, "missing options \\['address'\\]"),
         ("clamav", {"address": "http://clamd"}, "neither tcp://host:port nor unix:///path"),
-        ("clamav", {"address": "tcp://127.0.0.1:3310", "timeout": "soon"}, "wrong type"),
+        ("clamav", {"address": "tcp://127.0.0.1:3310", "timeout": "soon"}, "'timeout' must be int or float"),
         ("none", {"address": "tcp://x:1"}, "unknown options"),
         ("sophos", {}, "no scanner named 'sophos'"),
     ],
 )
 def test_scanner_options_are_validated(name, config, message):
-    from portal.dossiers.scanning import ScannerConfigurationError, get_scanner
+    from portal.dossiers.scanning import ScannerConfigurationError, scanners
 
     with pytest.raises(ScannerConfigurationError, match=message):
-        get_scanner(name, **config)
+        scanners.build(name, config)
+
+
+def test_the_configured_scanner_comes_from_the_setting_with_its_defaults(settings):
+    from portal.dossiers.scanning import (
+        ClamdScanner,
+        NoScanner,
+        Scanner,
+        ScannerConfigurationError,
+        configured_scanner,
+        scanners,
+    )
+
+    settings.DOCUMENT_SCANNER = {"class": "clamav", "address": "unix:///run/clamd.sock"}
+    scanner = configured_scanner()
+    assert isinstance(scanner, ClamdScanner)
+    assert (scanner.address, scanner.timeout, scanner.chunk_size) == ("unix:///run/clamd.sock", 30, 65536)
+    settings.DOCUMENT_SCANNER = {}
+    assert isinstance(configured_scanner(), NoScanner)
+
+    class Impostor(Scanner):
+        name = "clamav"
+
+    with pytest.raises(ScannerConfigurationError, match="scanner 'clamav' registered twice"):
+        scanners.register(Impostor)
+    assert scanners.get("clamav") is ClamdScanner
 
 
 @pytest.mark.parametrize(

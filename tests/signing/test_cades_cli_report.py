@@ -238,21 +238,45 @@ def test_cli_exit_2_only_when_the_file_cannot_be_read(tmp_path):
 
 
 def test_signer_registry_validates_declared_options(monkeypatch):
-    monkeypatch.setattr(signer_registry, "_REGISTRY", {})
+    empty = signer_registry.Registry("signer", error=signer_registry.SignerConfigurationError)
+    monkeypatch.setattr(signer_registry, "signers", empty)
 
-    @signer_registry.register
+    @signer_registry.signers.register
     class Dummy(signer_registry.Signer):
         name = "dummy"
         options = (signer_registry.Option("url"), signer_registry.Option("pin", required=False))
 
     assert signer_registry.registered_signers() == ["dummy"]
-    assert signer_registry.get_signer("dummy", url="http://127.0.0.1").config == {"url": "http://127.0.0.1"}
+    signer = signer_registry.get_signer("dummy", url="http://127.0.0.1")
+    assert signer.config == {"url": "http://127.0.0.1", "pin": None}  # an option not given is None
     with pytest.raises(signer_registry.SignerConfigurationError, match="missing options"):
         signer_registry.get_signer("dummy")
     with pytest.raises(signer_registry.SignerConfigurationError, match="unknown options"):
         signer_registry.get_signer("dummy", url="u", colour="red")
     with pytest.raises(signer_registry.SignerConfigurationError, match="no signer named"):
         signer_registry.get_signer("csc")
+
+    class Impostor(signer_registry.Signer):
+        name = "dummy"
+
+    with pytest.raises(signer_registry.SignerConfigurationError, match="registered twice"):
+        signer_registry.signers.register(Impostor)
+
+
+def test_a_csc_signer_gets_its_defaults_and_keeps_its_methods():
+    signer = signer_registry.signers.from_setting(
+        {
+            "class": "csc",
+            "service_url": "https://qtsp.example",
+            "client_id": "portal",
+            "client_secret": "secret",
+            "credential_id": "seal",
+            "tsa_url": "https://qtsp.example/tsa",
+        }
+    )
+    assert signer.config["md_algorithm"] == "sha256"
+    assert signer.display_name == "csc" and signer.trust_anchors() == []
+    assert signer.setup().md_algorithm == "sha256"
 
 
 def test_validate_works_inside_a_running_event_loop(pki):

@@ -1,4 +1,4 @@
-"""OpenID Connect providers from the environment (no Django imports: settings.py reads this).
+"""OpenID Connect providers from the environment (no models imported: settings.py reads this).
 
 ``OIDC_PROVIDERS`` is a JSON list, one object per national eID proxy or IdP::
 
@@ -15,16 +15,18 @@ with the same keys in their settings JSON.
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured
 
-REQUIRED_KEYS = ("id", "name", "client_id", "server_url")
-OPTIONAL_SETTINGS = ("acr_values", "level_of_assurance", "acr_map", "scope", "fetch_userinfo")
-LEVELS = ("low", "substantial", "high")
+from portal.accounts.eid import EidConfigurationError, OidcProvider, eid_providers
 
 
 def parse_oidc_providers(raw: str) -> list[dict]:
-    """Turn OIDC_PROVIDERS into allauth ``APPS`` entries; a malformed value says what is wrong."""
+    """Turn OIDC_PROVIDERS into allauth ``APPS`` entries; a malformed value says what is wrong.
+
+    Each entry is checked against the options of the ``oidc`` eID provider (portal/accounts/eid.py).
+    """
     if not raw.strip():
         return []
     try:
@@ -38,38 +40,13 @@ def parse_oidc_providers(raw: str) -> list[dict]:
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise ImproperlyConfigured(f"OIDC_PROVIDERS[{position}] must be an object.")
-        missing = [key for key in REQUIRED_KEYS if not entry.get(key)]
-        if missing:
-            raise ImproperlyConfigured(f"OIDC_PROVIDERS[{position}] lacks {', '.join(missing)}.")
-        unknown = set(entry) - set(REQUIRED_KEYS) - set(OPTIONAL_SETTINGS) - {"secret"}
-        if unknown:
-            raise ImproperlyConfigured(
-                f"OIDC_PROVIDERS[{position}] has unknown keys: {', '.join(sorted(unknown))}."
-            )
-        if entry["id"] in seen:
-            raise ImproperlyConfigured(f"OIDC_PROVIDERS has the id {entry['id']!r} twice.")
-        seen.add(entry["id"])
-        level = entry.get("level_of_assurance", "low")
-        if level not in LEVELS:
-            raise ImproperlyConfigured(
-                f"OIDC_PROVIDERS[{position}].level_of_assurance must be one of {', '.join(LEVELS)}."
-            )
-        acr_map = entry.get("acr_map", {})
-        if not isinstance(acr_map, dict) or any(value not in LEVELS for value in acr_map.values()):
-            raise ImproperlyConfigured(
-                f"OIDC_PROVIDERS[{position}].acr_map must map acr values to {', '.join(LEVELS)}."
-            )
-        settings = {"server_url": entry["server_url"], "level_of_assurance": level, "acr_map": acr_map}
-        for key in ("acr_values", "scope", "fetch_userinfo"):
-            if key in entry:
-                settings[key] = entry[key]
-        apps.append(
-            {
-                "provider_id": entry["id"],
-                "name": entry["name"],
-                "client_id": entry["client_id"],
-                "secret": entry.get("secret", ""),
-                "settings": settings,
-            }
-        )
+        try:
+            provider = cast(OidcProvider, eid_providers.build(OidcProvider.name, entry))
+        except EidConfigurationError as error:
+            raise ImproperlyConfigured(f"OIDC_PROVIDERS[{position}]: {error}") from None
+        app = provider.allauth_app()
+        if app["provider_id"] in seen:
+            raise ImproperlyConfigured(f"OIDC_PROVIDERS has the id {app['provider_id']!r} twice.")
+        seen.add(app["provider_id"])
+        apps.append(app)
     return apps

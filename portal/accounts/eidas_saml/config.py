@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
@@ -16,6 +17,7 @@ from saml2 import BINDING_HTTP_POST
 from saml2.config import SPConfig
 from saml2.saml import NAME_FORMAT_URI
 
+from portal.accounts.eid import EidasSamlProvider, eid_providers, eidas_provider
 from portal.accounts.eidas_saml.attributemaps.eidas import MAP
 
 LOA_URI = {level: f"http://eidas.europa.eu/LoA/{level}" for level in ("low", "substantial", "high")}
@@ -30,15 +32,13 @@ REQUESTED_ATTRIBUTES = [
 ]
 
 
-def is_enabled() -> bool:
-    conf = settings.EIDAS_SAML
-    return bool(conf.get("sp_key_file") and conf.get("sp_cert_file") and conf.get("idp_metadata"))
-
-
 def sp_config_dict(base_url: str, *, with_metadata: bool = True, conf: dict | None = None) -> dict:
+    """pysaml2's SP configuration for the ``eidas-saml`` eID provider of ``conf`` (default:
+    settings.EIDAS_SAML), its options checked by the eID provider registry."""
     conf = settings.EIDAS_SAML if conf is None else conf
+    provider = cast(EidasSamlProvider, eid_providers.build(EidasSamlProvider.name, conf))
     config = {
-        "entityid": conf.get("entity_id") or f"{base_url}/saml2/metadata/",
+        "entityid": provider.entity_id or f"{base_url}/saml2/metadata/",
         "xmlsec_binary": shutil.which("xmlsec1"),
         "attribute_map_dir": str(Path(__file__).parent / "attributemaps"),
         "allow_unknown_attributes": True,
@@ -59,24 +59,24 @@ def sp_config_dict(base_url: str, *, with_metadata: bool = True, conf: dict | No
                     for name, required in REQUESTED_ATTRIBUTES
                 ],
                 "requested_authn_context": {
-                    "authn_context_class_ref": [LOA_URI[conf.get("minimum_level", "substantial")]],
+                    "authn_context_class_ref": [LOA_URI[provider.minimum_level]],
                     "comparison": "minimum",
                 },
                 "force_authn": True,
             }
         },
-        "key_file": conf["sp_key_file"],
-        "cert_file": conf["sp_cert_file"],
-        "encryption_keypairs": [{"key_file": conf["sp_key_file"], "cert_file": conf["sp_cert_file"]}],
+        "key_file": provider.sp_key_file,
+        "cert_file": provider.sp_cert_file,
+        "encryption_keypairs": [{"key_file": provider.sp_key_file, "cert_file": provider.sp_cert_file}],
     }
     if with_metadata:
-        config["metadata"] = {"local": [conf["idp_metadata"]]}
+        config["metadata"] = {"local": [provider.idp_metadata]}
     return config
 
 
 def sp_config(request: HttpRequest | None = None) -> SPConfig:
     """djangosaml2's SAML_CONFIG_LOADER."""
-    if not is_enabled():
+    if eidas_provider() is None:
         raise Http404("eIDAS sign-in is not configured on this portal.")
     base_url = (
         request.build_absolute_uri("/").rstrip("/") if request is not None else settings.PORTAL_BASE_URL

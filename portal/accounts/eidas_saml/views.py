@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import auth
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -11,6 +10,7 @@ from saml2.sigver import SignatureError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from portal.accounts import selectors, services
+from portal.accounts.eid import eidas_provider
 from portal.accounts.eidas_saml.config import LOA_URI
 
 CONFIG_LOADER = "portal.accounts.eidas_saml.config.sp_config"
@@ -52,7 +52,8 @@ class EidasAssertionConsumerView(AssertionConsumerServiceView):
     level: str = "low"
 
     def custom_validation(self, response) -> None:
-        settings_level = settings.EIDAS_SAML.get("minimum_level", "substantial")
+        provider = eidas_provider()
+        settings_level = provider.minimum_level if provider is not None else "substantial"
         levels = [LEVEL_BY_URI.get(class_ref) for class_ref, *_rest in response.authn_info()]
         level = next((lv for lv in levels if lv), None)
         if not selectors.level_satisfies(level, settings_level):
