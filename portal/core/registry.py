@@ -34,7 +34,7 @@ class ConfigurationError(ValueError):
 
 _NO_DEFAULT = object()
 _METHODS = (FunctionType, property, classmethod, staticmethod)
-_RESERVED = frozenset({"name", "options", "kind", "config"})
+_RESERVED = frozenset({"name", "options", "config"})
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Plugin:
     """Base class of a registered plugin: declare ``name`` and ``options``.
 
     The validated options are in ``self.config`` and, for convenience, attributes of the same name
-    (unless the class has a method or property of that name, or it is ``name``, ``options``, ``kind``
+    (unless the class has a method or property of that name, or it is ``name``, ``options``
     or ``config``).
     ``check_options`` is where a plugin checks options against each other (types are already checked);
     raise the registry's error there.
@@ -97,7 +97,6 @@ class Plugin:
 
     name: ClassVar[str]
     options: ClassVar[tuple[Option, ...]] = ()
-    kind: ClassVar[str] = "plugin"  # set by the registry that holds the class
 
     def __init__(self, **config: Any) -> None:
         self.config: dict[str, Any] = dict(config)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
-from portal.core.registry import Plugin
-from portal.delivery import handlers
 from portal.delivery.as4 import ebms, mime
 from portal.delivery.as4.xmlsafe import parse_xml
+from portal.delivery.handlers import InboundHandler, inbound_handlers
 from portal.delivery.models import InboxMessage
 from portal.submissions.models import SubmissionPackage
 
@@ -66,10 +65,9 @@ def matching_package(conversation_id: str, from_party: str, ref_to: str | None =
     return packages[0]
 
 
-class SubmittedApplicationHandler(Plugin):
-    """An ``InboundHandler`` of delivery: messages of an authority about an application we sent it."""
+class SubmittedApplicationHandler(InboundHandler):
+    """Messages of an authority about an application we sent it."""
 
-    name = "submissions.submitted-application"
     service: ClassVar[str] = SUBMISSION_SERVICE
     action: ClassVar[str] = RESPONSE_ACTION
 
@@ -83,9 +81,6 @@ class SubmittedApplicationHandler(Plugin):
         )
 
 
-_handler = SubmittedApplicationHandler()
-
-
 def register_inbound_handlers() -> None:
     """Give delivery the handlers of this app (called from ``SubmissionsConfig.ready``)."""
-    handlers.register(_handler.service, _handler.action)(_handler.handle)
+    inbound_handlers.register(SubmittedApplicationHandler)

@@ -94,7 +94,7 @@ def test_a_response_in_the_conversation_of_a_sent_package_is_matched(live_server
     assert response.status_code == 200, response.content
     stored = InboxMessage.objects.get(message_id=message.message_id)
     assert stored.handler_error == ""
-    assert stored.handled_by == "portal.submissions.inbound.SubmittedApplicationHandler.handle"
+    assert stored.handled_by == "portal.submissions.inbound.SubmittedApplicationHandler"
     assert matching_package(stored.conversation_id, stored.from_party) == package
 
 
