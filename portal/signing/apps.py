@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class SigningConfig(AppConfig):
@@ -8,5 +9,7 @@ class SigningConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.signing import pdf_speedups
+        from portal.signing.checks import check_signers
 
         pdf_speedups.install()
+        checks.register(check_signers)
