@@ -1,5 +1,6 @@
-"""Loads the demo catalogue (portal/demo/data/, read by portal.demo.catalogue_data) in every language. Idempotent: what exists is
-left as it is (an editor may have changed it), what is missing is created and published."""
+"""Loads the demo catalogue (the JSON files in portal/demo/data/, read by portal.demo.catalogue_data) in
+every language. Idempotent: what exists is left as it is (an editor may have changed it), what is
+missing is created and published."""
 
 from __future__ import annotations
 
