@@ -74,13 +74,13 @@ from pyhanko_certvalidator.errors import PathValidationError  # noqa: E402
 from signxml import XMLSigner  # noqa: E402
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier  # noqa: E402
 
+from portal.demo.qtsp import pki as test_pki  # noqa: E402
 from portal.signing import pdf_speedups  # noqa: E402
 from portal.signing.asic_build import build_asice  # noqa: E402
 from portal.signing.common import run_sync  # noqa: E402
 from portal.signing.csc import AutomaticTestConsent  # noqa: E402
 from portal.signing.pdf_sign import sign_b_t, sign_pdf_remote  # noqa: E402
 from portal.signing.signers import get_signer  # noqa: E402
-from portal.signing.testqtsp import pki as test_pki  # noqa: E402
 from portal.signing.trust import TrustContext  # noqa: E402
 from portal.signing.validation import validate  # noqa: E402
 from tests.signing.pki import minimal_pdf  # noqa: E402

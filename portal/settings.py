@@ -56,6 +56,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # (publishing invalidates them at once); 0 switches the page cache off.
 PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 300, minimum=0)
 
+# The demo (portal.demo: the Aurelia catalogue, rundemo, the test QTSP and the demo authority access
+# point) is installed everywhere but in production; PORTAL_DEMO=0 leaves it out elsewhere too.
+PORTAL_DEMO = env_bool("PORTAL_DEMO", not PRODUCTION)
+if PRODUCTION and PORTAL_DEMO:
+    raise ImproperlyConfigured("PORTAL_DEMO=1 cannot be combined with DJANGO_ENV=production.")
+
 INSTALLED_APPS = [
     # the portal's own building blocks, in the direction data flows
     "procedures",
@@ -66,6 +72,7 @@ INSTALLED_APPS = [
     "portal.delivery",
     "portal.submissions",
     "portal.backoffice",
+    *(["portal.demo"] if PORTAL_DEMO else []),
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -399,17 +406,17 @@ DELIVERY_STALE_ATTEMPT_SECONDS = env_int("DELIVERY_STALE_ATTEMPT_SECONDS", 900, 
 BACKOFFICE_TACIT_WARNING_DAYS = env_int("BACKOFFICE_TACIT_WARNING_DAYS", 3, minimum=0)
 
 # --- Signing: which QTSP signs (a registry of signers, see portal/signing/signers.py) -----------
-# The embedded default signs with the bundled test QTSP (`manage.py run_test_qtsp`, started by
-# rundemo). Elsewhere set SIGNING_SIGNERS to JSON: {"name": {"class": "csc", "service_url": ...}}.
+# With the demo app the default signs with its bundled test QTSP (`manage.py run_test_qtsp`, started
+# by rundemo). Elsewhere set SIGNING_SIGNERS to JSON: {"name": {"class": "csc", "service_url": ...}}.
 SIGNING_TEST_QTSP_URL = env_str("SIGNING_TEST_QTSP_URL", "http://127.0.0.1:8765").rstrip("/")
 _signers_json = env_str("SIGNING_SIGNERS")
 try:
     SIGNING_SIGNERS = (
         json.loads(_signers_json)
         if _signers_json
-        else {}
-        if PRODUCTION
         else {"test-qtsp": {"class": "test-qtsp", "service_url": SIGNING_TEST_QTSP_URL}}
+        if PORTAL_DEMO
+        else {}
     )
 except ValueError as error:
     raise ImproperlyConfigured(f"SIGNING_SIGNERS is not JSON: {error}") from None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from wagtail.models import Locale
+from wagtail.models import Locale, Page, Site
 
 from procedures.cpsv_import import (
     CpsvImportError,
@@ -16,10 +19,63 @@ from procedures.cpsv_import import (
 from procedures.models import (
     CompetentAuthority,
     EvidenceType,
+    HomePage,
     ProcedureIndexPage,
     ProcedurePage,
     split_language_codes,
 )
+
+# The home page in each language (a new site's; editors change it in the Wagtail admin).
+HOME_CONTENT = {
+    "en": {
+        "title": "Start your business here",
+        "intro": (
+            "Find every procedure that applies to the activity you plan, fill in one application for all of "
+            "them, sign it electronically and we deliver it to each competent authority."
+        ),
+        "body": (
+            "<h2>How it works</h2><ol><li>Tell us what you plan to do: we list the procedures, documents, fees "
+            "and time limits that apply.</li><li>Fill in one dossier: what you enter once is reused for every "
+            "authority.</li><li>Sign it with your electronic signature: we deliver it and keep the signed "
+            "receipt as your proof.</li></ol>"
+        ),
+    },
+    "fr": {
+        "title": "Créez votre entreprise ici",
+        "intro": (
+            "Trouvez toutes les démarches qui s'appliquent à votre activité, remplissez un seul dossier pour "
+            "toutes, signez-le électroniquement et nous le transmettons à chaque autorité compétente."
+        ),
+        "body": (
+            "<h2>Comment ça marche</h2><ol><li>Décrivez votre projet : nous listons les démarches, documents, "
+            "frais et délais applicables.</li><li>Remplissez un seul dossier : ce que vous saisissez une fois "
+            "sert pour chaque autorité.</li><li>Signez-le avec votre signature électronique : nous le "
+            "transmettons et conservons l'accusé de réception signé comme preuve.</li></ol>"
+        ),
+    },
+    "de": {
+        "title": "Gründen Sie Ihr Unternehmen hier",
+        "intro": (
+            "Finden Sie alle Verfahren für Ihre geplante Tätigkeit, füllen Sie einen einzigen Antrag für alle "
+            "aus, unterschreiben Sie ihn elektronisch, und wir stellen ihn jeder zuständigen Behörde zu."
+        ),
+        "body": (
+            "<h2>So funktioniert es</h2><ol><li>Sagen Sie uns, was Sie vorhaben: Wir nennen die Verfahren, "
+            "Unterlagen, Gebühren und Fristen.</li><li>Füllen Sie ein Dossier aus: Was Sie einmal eingeben, "
+            "gilt für jede Behörde.</li><li>Unterschreiben Sie elektronisch: Wir stellen zu und bewahren die "
+            "signierte Empfangsbestätigung als Nachweis auf.</li></ol>"
+        ),
+    },
+}
+
+
+# The catalogue index page under each home page: (title, intro) per language.
+CATALOGUE_PAGE = {
+    "en": ("Procedures", "Every procedure for starting and running a business."),
+    "fr": ("Démarches", "Toutes les démarches pour créer et exploiter une entreprise."),
+    "de": ("Verfahren", "Alle Verfahren für die Gründung und Führung eines Unternehmens."),
+}
+
 
 # what a CompetentAuthority translation shares with its source (wagtail-localize SynchronizedFields)
 AUTHORITY_SHARED_FIELDS = (
@@ -58,6 +114,83 @@ class ImportReport:
         return f"{self.services} service(s) read: {details or 'nothing to do'}."
 
 
+@transaction.atomic
+def ensure_home_pages() -> dict[str, HomePage]:
+    """One HomePage per configured language, translations of each other, and the default Site."""
+    locales = {
+        code: Locale.objects.get_or_create(language_code=code)[0] for code, _name in settings.LANGUAGES
+    }
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(title="Root", slug="root", locale=locales[settings.LANGUAGE_CODE])
+
+    # Wagtail's own migration leaves a plain "Welcome to your new Wagtail site!" page: retire it.
+    for stale in Page.objects.filter(depth=2, content_type=ContentType.objects.get_for_model(Page)):
+        stale.delete()
+
+    default_locale = locales[settings.LANGUAGE_CODE]
+    home = HomePage.objects.filter(locale=default_locale, depth=2).first()
+    if home is None:
+        home = root.add_child(instance=_home_page(settings.LANGUAGE_CODE, default_locale))
+    pages = {settings.LANGUAGE_CODE: home}
+    for code, locale in locales.items():
+        if code == settings.LANGUAGE_CODE:
+            continue
+        translation = HomePage.objects.filter(translation_key=home.translation_key, locale=locale).first()
+        if translation is None:
+            translation = home.copy_for_translation(locale)
+            for field, value in HOME_CONTENT.get(code, HOME_CONTENT["en"]).items():
+                setattr(translation, field, value)
+            translation.save_revision().publish()
+        pages[code] = translation
+
+    base_url = urlsplit(settings.PORTAL_BASE_URL)
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site.hostname = base_url.hostname or "localhost"
+    site.port = base_url.port or (443 if base_url.scheme == "https" else 80)
+    site.root_page = home
+    site.site_name = settings.WAGTAIL_SITE_NAME
+    site.save()
+    return pages
+
+
+def _home_page(code: str, locale: Locale) -> HomePage:
+    return HomePage(slug="home", locale=locale, **HOME_CONTENT[code])
+
+
+@transaction.atomic
+def ensure_catalogue_pages(
+    homes: dict[str, HomePage],
+    locales: dict[str, Locale],
+    texts: dict[str, tuple[str, str]] = CATALOGUE_PAGE,
+) -> tuple[dict[str, ProcedureIndexPage], int]:
+    """The catalogue index page under each home page, translations of the English one: the pages
+    by language and how many were created (``texts`` gives a new page's title and intro)."""
+    pages = {}
+    created = 0
+    source = ProcedureIndexPage.objects.filter(locale=locales["en"]).first()
+    for code in sorted(locales, key=lambda code: code != "en"):
+        title, intro = texts.get(code, texts["en"])
+        page = (
+            ProcedureIndexPage.objects.filter(
+                locale=locales[code], translation_key=source.translation_key
+            ).first()
+            if source
+            else None
+        )
+        if page is None:
+            page = ProcedureIndexPage(title=title, intro=intro, slug="procedures", locale=locales[code])
+            if source is not None:
+                page.translation_key = source.translation_key
+            homes[code].add_child(instance=page)
+            page.save_revision().publish()
+            created += 1
+        if code == "en":
+            source = page
+        pages[code] = page
+    return pages, created
+
+
 def import_cpsv(text: str | bytes) -> ImportReport:
     """Validate the whole CPSV-AP JSON-LD file, then upsert its services by identifier in one
     transaction: a procedure page per language the service has a title in, its competent authority
@@ -88,9 +221,6 @@ def _messages(error: ValidationError) -> list[str]:
 
 
 def _catalogue_pages(languages: set[str]) -> dict[str, ProcedureIndexPage]:
-    from procedures.demo import ensure_home_pages
-    from procedures.demo_catalogue import LoadReport, ensure_catalogue_pages
-
     missing = [
         code
         for code in languages
@@ -99,7 +229,7 @@ def _catalogue_pages(languages: set[str]) -> dict[str, ProcedureIndexPage]:
     if missing:
         homes = ensure_home_pages()
         locales = {code: Locale.objects.get(language_code=code) for code in homes}
-        ensure_catalogue_pages(homes, locales, LoadReport())
+        ensure_catalogue_pages(homes, locales)
     return {
         code: ProcedureIndexPage.objects.filter(locale__language_code=code).order_by("pk").first()
         for code in languages

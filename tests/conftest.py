@@ -54,6 +54,6 @@ def _fresh_page_cache():
 @pytest.fixture
 def demo_site(db):
     """The demo home pages in every language (locales, root page and default site included)."""
-    from procedures.demo import ensure_home_pages
+    from procedures.services import ensure_home_pages
 
     return ensure_home_pages()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class SigningConfig(AppConfig):
@@ -8,7 +9,9 @@ class SigningConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.signing import name_speedups, pdf_speedups
+        from portal.signing.checks import check_signers
 
         # each replaces one function of a library, only over the exact release it was checked against
         pdf_speedups.install()
         name_speedups.install()
+        checks.register(check_signers)

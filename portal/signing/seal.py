@@ -2,13 +2,14 @@
 
 Configured by ``SIGNING_SEAL_PKCS12`` (+ ``SIGNING_SEAL_PASSWORD``), ``SIGNING_SEAL_TSA_URL`` and the
 roots in ``SIGNING_TRUST_ANCHORS``: XAdES B-LT with a TSA and roots, B-T with a TSA only, else B-B.
-Outside production, without that configuration, the bundled test QTSP's e-seal is used (B-LT with
-its TSA, OCSP and CRL), like ``manage.py signing build-asice``; in production it must be configured.
+Outside production, without that configuration, the development e-seal an installed app registers
+is used (the demo app's: the bundled test QTSP's, B-LT with its TSA, OCSP and CRL), like
+``manage.py signing build-asice``; in production it must be configured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,29 +57,28 @@ def _configured() -> PortalSeal:
     return PortalSeal(key, certificate, list(chain or []), settings.SIGNING_SEAL_TSA_URL, roots)
 
 
-def _test_qtsp() -> PortalSeal:
-    from .testqtsp import pki as test_pki
+# Outside production, without SIGNING_SEAL_PKCS12, an installed app may offer a development e-seal
+# (the demo app offers the bundled test QTSP's): a callable that returns it or raises SealNotConfigured.
+_development_seal: Callable[[], PortalSeal] | None = None
 
-    folder = test_pki.folder_for(settings.STORAGE_ROOT, settings.SIGNING_TEST_QTSP_URL)
-    if not (folder / "service.json").exists():
-        raise SealNotConfigured(
-            f"no portal e-seal: set SIGNING_SEAL_PKCS12, or start the test QTSP (`manage.py run_test_qtsp`, "
-            f"started by rundemo) so its PKI exists in {folder}"
-        )
-    pki = test_pki.load(folder)
-    seal = pki[test_pki.SEAL]
-    return PortalSeal(
-        seal.key, seal.cert, [pki[test_pki.ISSUING].cert], f"{pki.service_url}/pki/tsa",
-        [pki[test_pki.ROOT].asn1_cert],
-    )  # fmt: skip
+
+def register_development_seal(provider: Callable[[], PortalSeal]) -> Callable[[], PortalSeal]:
+    global _development_seal
+    _development_seal = provider
+    return provider
+
+
+def development_seal() -> PortalSeal:
+    """The e-seal used when none is configured (never in production)."""
+    if settings.PRODUCTION or _development_seal is None:
+        raise SealNotConfigured("no portal e-seal: set SIGNING_SEAL_PKCS12 (and SIGNING_SEAL_TSA_URL)")
+    return _development_seal()
 
 
 def portal_seal() -> PortalSeal:
     if settings.SIGNING_SEAL_PKCS12:
         return _configured()
-    if settings.PRODUCTION:
-        raise SealNotConfigured("no portal e-seal: set SIGNING_SEAL_PKCS12 (and SIGNING_SEAL_TSA_URL)")
-    return _test_qtsp()
+    return development_seal()
 
 
 def seal_container(files: Iterable[tuple[str, bytes]], *, metadata: dict[str, str] | None = None) -> bytes:

@@ -2,8 +2,8 @@
 
 Which QTSP(s) the portal signs with is configuration: ``settings.SIGNING_SIGNERS`` maps a
 configured name to ``{"class": <registered name>, **options}``; ``SIGNING_DEFAULT_SIGNER`` names
-the one used when none is asked for. Registered here: ``csc`` (any CSC API v2 service) and
-``test-qtsp`` (the bundled test QTSP, whose PKI and client secret are read from STORAGE_ROOT).
+the one used when none is asked for. Registered here: ``csc`` (any CSC API v2 service); the demo app
+(``portal.demo``) adds ``test-qtsp``, the bundled test QTSP.
 """
 
 from __future__ import annotations
@@ -122,56 +122,3 @@ class CSCRemoteSigner(Signer):
         from .pdf_sign import sign_pdf_remote
 
         return sign_pdf_remote(pdf, self.setup(), authorization)
-
-
-@signers.register
-class TestQTSPSigner(CSCRemoteSigner):
-    """The bundled test QTSP (``manage.py run_test_qtsp``): never trusted outside the portal's tests
-    and demo. Its PKI folder under STORAGE_ROOT gives the client secret and the root."""
-
-    name = "test-qtsp"
-    default_display_name = "PSC test QTSP"
-    options = (
-        Option("service_url", help="where run_test_qtsp listens, e.g. http://127.0.0.1:8765"),
-        Option("display_name", required=False, help='shown to users: "Sign with <display_name>"'),
-    )
-
-    def check_options(self) -> None:
-        if settings.PRODUCTION:
-            raise SignerConfigurationError(
-                "the test QTSP is never a signer in production (DJANGO_ENV=production)"
-            )
-
-    def _folder(self) -> Path:
-        from .testqtsp.pki import folder_for
-
-        folder = folder_for(settings.STORAGE_ROOT, str(self.config["service_url"]))
-        if not (folder / "client.json").exists():
-            raise SignerConfigurationError(
-                f"the test QTSP at {self.config['service_url']} has no PKI in {folder}: "
-                "start it with `python manage.py run_test_qtsp` (or the README's run command)"
-            )
-        return folder
-
-    def setup(self):
-        from .csc import CSCService
-        from .pdf_sign import RemoteSigningSetup
-        from .testqtsp.pki import SIGNER_CREDENTIAL_ID, client_credentials
-
-        base = str(self.config["service_url"]).rstrip("/")
-        client_id, client_secret = client_credentials(self._folder())
-        return RemoteSigningSetup(
-            service=CSCService(base, client_id, client_secret, SIGNER_CREDENTIAL_ID),
-            tsa_url=f"{base}/pki/tsa",
-            trust_anchors=self.trust_anchors(),
-        )
-
-    def trust_anchors(self) -> list[asn1_x509.Certificate]:
-        from .testqtsp.pki import ROOT
-
-        return _read_certificates([str(self._folder() / f"{ROOT}.pem")])
-
-    def automatic_authorization(self):
-        from .csc import AutomaticTestConsent
-
-        return AutomaticTestConsent()

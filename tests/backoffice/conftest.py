@@ -121,8 +121,8 @@ def english():
 @pytest.fixture
 def procedures_catalogue(db, monkeypatch):
     """One live procedure of the demo catalogue (with a processing time limit)."""
-    from procedures import demo_data
-    from procedures.demo_catalogue import ensure_catalogue
+    from portal.demo import catalogue_data as demo_data
+    from portal.demo.catalogue import ensure_catalogue
     from procedures.models import ProcedurePage
 
     monkeypatch.setattr(

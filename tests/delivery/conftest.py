@@ -88,7 +88,7 @@ class GatewaySetup:
 
 
 def write_gateway(folder: Path, pki: TestPki, *, port: int, retry: dict | None = None, timeout: float = 3):
-    from portal.delivery import demo
+    from portal.demo import access_point as demo
 
     from .pki import issue
 

@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.urls import reverse
 
-from portal.delivery import demo
 from portal.delivery.models import OutboxMessage
 from portal.delivery.pmodes import PModeError, RetryPolicy, load_file
 from portal.delivery.transports import (
@@ -26,6 +25,7 @@ from portal.delivery.transports import (
     TransportError,
     transports,
 )
+from portal.demo import access_point as demo
 
 from .conftest import free_port
 from .pki import NOW
@@ -260,7 +260,7 @@ def test_demo_keys_and_pmodes_are_generated_once(tmp_path):
 
 def test_rundemo_starts_the_demo_access_point(monkeypatch):
     monkeypatch.delenv("DEMO_AUTHORITY_PORT", raising=False)
-    from portal.core.management.commands.rundemo import demo_processes
+    from portal.demo.management.commands.rundemo import demo_processes
 
     command = demo_processes("127.0.0.1:8000")["access-point"]
     assert command[1:4] == ["manage.py", "run_access_point", "--party"]

@@ -13,10 +13,10 @@ from django.conf import settings
 from portal.delivery import signals
 from portal.delivery.as4 import codec
 from portal.delivery.as4.codec import Payload
-from portal.delivery.demo import DEMO_ACTION
 from portal.delivery.handlers import InboundHandler, handler_for, inbound_handlers
 from portal.delivery.models import InboxMessage, InboxPayload
 from portal.delivery.pmodes import load_file
+from portal.demo.access_point import DEMO_ACTION
 
 PDF = "application/pdf"
 

@@ -21,13 +21,13 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image, ImageDraw
 
-from portal.delivery import demo
+from portal.demo import access_point as demo
+from portal.demo.catalogue import connect_as4_authorities
 from portal.dossiers import services, vault
 from portal.dossiers.documents import check_upload
 from portal.dossiers.models import Dossier, VaultDocument
 from portal.dossiers.states import DossierState
 from portal.submissions.models import SubmissionPackage
-from procedures.demo_catalogue import connect_as4_authorities
 from tests.dossiers.test_signing_step import SUBSTANTIAL
 from tests.fixtures.browser import assert_accessible
 from tests.fixtures.processes import answers, free_port, serving
@@ -48,8 +48,8 @@ SAVED = "document.getElementById('autosave-status').textContent.includes('Saved 
 
 @pytest.fixture
 def journey_catalogue(db, monkeypatch):
-    from procedures import demo_data
-    from procedures.demo_catalogue import ensure_catalogue
+    from portal.demo import catalogue_data as demo_data
+    from portal.demo.catalogue import ensure_catalogue
 
     monkeypatch.setattr(
         demo_data, "PROCEDURES", [p for p in demo_data.PROCEDURES if p["slug"] in JOURNEY_PROCEDURES]

@@ -26,6 +26,6 @@ def catalogue(db, monkeypatch):
 
 @pytest.fixture
 def full_catalogue(db):
-    from procedures.demo_catalogue import ensure_catalogue
+    from portal.demo.catalogue import ensure_catalogue
 
     return ensure_catalogue()

@@ -20,8 +20,8 @@ def answers(**overrides):
 
 def load_catalogue_slice(monkeypatch, procedure_slugs: set[str], activity_codes: set[str]):
     """The demo catalogue (en, fr, de) limited to these procedures and activities; the index page."""
-    from procedures import demo_data
-    from procedures.demo_catalogue import ensure_catalogue
+    from portal.demo import catalogue_data as demo_data
+    from portal.demo.catalogue import ensure_catalogue
 
     monkeypatch.setattr(
         demo_data, "PROCEDURES", [p for p in demo_data.PROCEDURES if p["slug"] in procedure_slugs]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from procedures import demo_data
+from portal.demo import catalogue_data as demo_data
 from procedures.choices import LEGAL_FORMS
 from procedures.finder import applicable_procedures, procedure_applies
 from procedures.models import ApplicabilityIndexEntry, ProcedurePage

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from procedures.demo_catalogue import EDITORS_GROUP, MODERATORS_GROUP
+from portal.demo.catalogue import EDITORS_GROUP, MODERATORS_GROUP
 from procedures.models import ProcedurePage
 from tests.factories import StaffUserFactory
 from tests.fixtures.browser import assert_accessible

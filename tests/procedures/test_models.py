@@ -10,8 +10,8 @@ from django.utils import translation
 from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 from wagtail.models import Locale
 
+from portal.demo.catalogue import _self_signed_certificate
 from procedures.blocks import ApplicabilityRuleBlock, FormDefinitionBlock
-from procedures.demo_catalogue import _self_signed_certificate
 from procedures.models import (
     BusinessActivity,
     CompetentAuthority,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from portal.signing.testqtsp import pki as test_pki
+from portal.demo.qtsp import pki as test_pki
 from tests.fixtures.processes import answers, free_port, serving
 
 from .pki import SigningPKI, build_pki

@@ -16,8 +16,8 @@ from pyhanko.sign import signers
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from portal.demo.qtsp.pki import Identity
 from portal.signing.common import run_sync
-from portal.signing.testqtsp.pki import Identity
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

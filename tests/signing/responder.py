@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
-from portal.signing.testqtsp.pki import Identity
+from portal.demo.qtsp.pki import Identity
 from tests.fixtures.processes import free_port
 
 from .pki import NOW, _name, make_root

@@ -25,12 +25,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from portal.demo.qtsp import pki as test_pki
 from portal.signing.common import run_sync
 from portal.signing.csc import AutomaticTestConsent, CSCError, CSCService
 from portal.signing.pdf_sign import PdfSigningError, sign_pdf
 from portal.signing.report import Indication, Level, SubIndication
 from portal.signing.signers import SignerConfigurationError, configured_signer, get_signer
-from portal.signing.testqtsp import pki as test_pki
 from portal.signing.trust import TrustContext
 from portal.signing.validation import validate
 
@@ -518,7 +518,7 @@ def test_b_lt_e_seal_checked_by_an_independent_path(test_qtsp, tmp_path):
 
 
 def test_the_run_command_starts_the_test_qtsp(settings):
-    from portal.core.management.commands.rundemo import demo_processes
+    from portal.demo.management.commands.rundemo import demo_processes
 
     settings.SIGNING_TEST_QTSP_URL = "http://127.0.0.1:8799"
     command = demo_processes("127.0.0.1:8000")["test-qtsp"]

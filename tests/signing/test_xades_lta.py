@@ -11,9 +11,9 @@ from lxml import etree
 from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
 
+from portal.demo.qtsp import pki as test_pki
 from portal.signing.asic_build import ContainerBuildError, build_asice
 from portal.signing.report import Indication, Level
-from portal.signing.testqtsp import pki as test_pki
 from portal.signing.trust import TrustContext
 from portal.signing.validation import validate
 

@@ -16,21 +16,21 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from portal.delivery import demo
 from portal.delivery.access_point import FolderAccessPoint
 from portal.delivery.as4 import codec
 from portal.delivery.models import DeliveryAttempt, OutboxMessage
 from portal.delivery.pmodes import load_file
+from portal.demo import access_point as demo
+from portal.demo.catalogue import connect_as4_authorities
+from portal.demo.qtsp import pki as test_pki
 from portal.dossiers.models import Application
 from portal.dossiers.selectors import signed_application_pdf
 from portal.dossiers.states import ApplicationState, DossierState
 from portal.signing.report import Indication
-from portal.signing.testqtsp import pki as test_pki
 from portal.signing.trust import TrustContext
 from portal.signing.validation import validate
 from portal.submissions import services as submission
 from portal.submissions.models import SubmissionPackage
-from procedures.demo_catalogue import connect_as4_authorities
 from tests.delivery.flaky import FlakyReceiver
 from tests.fixtures.processes import answers, free_port, serving
 

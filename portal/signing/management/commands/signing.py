@@ -11,8 +11,8 @@
     the cached lists, their freshness and the last failure of each.
 ``manage.py signing build-asice OUT FILES... [--seal-key PEM --seal-cert PEM [--chain PEM]] [--tsa-url URL]
   [--level B|T|LT|LTA] [--trust-anchor CERT] [--property NAME=VALUE]``
-    an ASiC-E container sealed over FILES and its metadata (default seal: the test QTSP's e-seal,
-    B-LT with its TSA, OCSP and CRL).
+    an ASiC-E container sealed over FILES and its metadata (default seal: the development e-seal,
+    with the demo app the test QTSP's, B-LT with its TSA, OCSP and CRL).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from portal.signing.seal import SealNotConfigured, development_seal
 from portal.signing.trust import TrustContext, load_certificates, lotl_signer_certificates
 from portal.signing.validation import validate
 
@@ -164,9 +165,13 @@ class Command(BaseCommand):
                 cert = x509.load_pem_x509_certificate(_read(options["seal_cert"], "seal certificate"))
                 chain = [x509.load_pem_x509_certificate(_read(path, "chain")) for path in options["chain"]]
             else:
-                key, cert, chain, default_tsa, test_root = _test_qtsp_seal()
-                tsa_url = tsa_url or default_tsa
-                roots.append(test_root)
+                try:
+                    seal = development_seal()
+                except SealNotConfigured as error:
+                    raise CommandError(f"no --seal-key/--seal-cert given and {error}") from None
+                key, cert, chain = seal.key, seal.certificate, seal.chain
+                tsa_url = tsa_url or seal.tsa_url
+                roots.extend(seal.trust_roots)
             roots.extend(
                 c for path in options["trust_anchor"] for c in load_certificates(_read(path, "trust anchor"))
             )
@@ -299,21 +304,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"  error: {line}")
             for line in report.warnings:
                 self.stdout.write(f"  warning: {line}")
-
-
-def _test_qtsp_seal():
-    """The e-seal identity of the bundled test QTSP (its PKI must exist: run_test_qtsp creates it)."""
-    from django.conf import settings
-
-    from portal.signing.testqtsp import pki as test_pki
-
-    folder = test_pki.folder_for(settings.STORAGE_ROOT, settings.SIGNING_TEST_QTSP_URL)
-    if not (folder / "service.json").exists():
-        raise CommandError(
-            f"no --seal-key/--seal-cert given and no test QTSP PKI in {folder}: start `manage.py run_test_qtsp`"
-        )
-    pki = test_pki.load(folder)
-    seal = pki[test_pki.SEAL]
-    return (
-        seal.key, seal.cert, [pki[test_pki.ISSUING].cert], f"{pki.service_url}/pki/tsa", pki[test_pki.ROOT].asn1_cert,
-    )  # fmt: skip

@@ -2,13 +2,16 @@ import os
 import secrets
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.core.management.commands.rundemo import DEMO_AUTHORITY_PARTY
-from procedures.demo import ensure_home_pages
-from procedures.demo_catalogue import ensure_catalogue
+from portal.accounts.models import AuthorityMembership, AuthorityRole
+from portal.demo.access_point import DEMO_AUTHORITY_PARTY, demo_channel, ensure_demo
+from portal.demo.catalogue import connect_as4_authorities, ensure_catalogue
+from procedures.models import CompetentAuthority
+from procedures.services import ensure_home_pages
 
 DEMO_ADMIN_EMAIL = "admin@psc.example.eu"
 DEMO_STAFF_PASSWORDS_FILE = "demo-staff-passwords.txt"
@@ -63,9 +66,6 @@ class Command(BaseCommand):
         """The demo authority access point's keys and the portal's P-Modes (made once), and the
         catalogue's AS4 authorities pointed at it with its real certificate, so a submitted
         dossier is delivered and receipted on this machine."""
-        from portal.delivery.demo import demo_channel, ensure_demo
-        from procedures.demo_catalogue import connect_as4_authorities
-
         folder = settings.STORAGE_ROOT / "delivery" / "demo"
         ensure_demo(
             folder, DEMO_AUTHORITY_PARTY, port, Path(settings.DELIVERY_PMODES_FILE), settings.PORTAL_BASE_URL
@@ -79,11 +79,6 @@ class Command(BaseCommand):
         them: {e-mail: (authority identifier, role, password)}. Passwords are random per installation,
         kept owner-only beside the admin's; the accounts set up an authenticator app on first sign-in
         (members must use MFA), and they are not Django staff."""
-        from allauth.account.models import EmailAddress
-
-        from portal.accounts.models import AuthorityMembership, AuthorityRole
-        from procedures.models import CompetentAuthority
-
         identifiers = sorted(
             set(
                 CompetentAuthority.objects.filter(delivery_transport="backoffice").values_list(
@@ -150,8 +145,6 @@ class Command(BaseCommand):
         elif not admin.check_password(password):
             admin.set_password(password)
             admin.save(update_fields=["password"])
-        from allauth.account.models import EmailAddress
-
         EmailAddress.objects.update_or_create(
             user=admin, email=DEMO_ADMIN_EMAIL, defaults={"verified": True, "primary": True}
         )

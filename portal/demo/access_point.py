@@ -23,6 +23,8 @@ from portal.delivery.as4.keys import KeyPair, load_pkcs12
 from portal.delivery.pmodes import UNREGISTERED
 
 PORTAL_PARTY = "psc-portal"
+# the party id of the demo authority access point that rundemo starts and load_demo connects to
+DEMO_AUTHORITY_PARTY = "authority-demo"
 DEMO_SERVICE = "urn:eu:psc:services:submission"
 DEMO_SERVICE_TYPE = "urn:eu:psc:services"
 DEMO_ACTION = "SubmitPackage"

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-DEMO_AUTHORITY_PARTY = "authority-demo"
+from portal.demo.access_point import DEMO_AUTHORITY_PARTY
 
 
 def demo_authority_port(address: str) -> int:

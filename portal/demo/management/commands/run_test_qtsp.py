@@ -12,8 +12,8 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.signing.testqtsp import pki as test_pki
-from portal.signing.testqtsp.server import make_test_qtsp_server
+from portal.demo.qtsp import pki as test_pki
+from portal.demo.qtsp.server import make_test_qtsp_server
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, **options) -> None:
         if settings.PRODUCTION:
             raise CommandError("The test QTSP is for the embedded set-up and tests, never production.")
-        logging.getLogger("portal.signing.testqtsp").setLevel(logging.WARNING)
+        logging.getLogger("portal.demo.qtsp").setLevel(logging.WARNING)
         url = f"http://{host}:{port}"
         pki = test_pki.load_or_generate(settings.STORAGE_ROOT, url)
         try:

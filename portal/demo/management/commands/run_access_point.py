@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.delivery.access_point import FolderAccessPoint, serve
-from portal.delivery.demo import ensure_demo
 from portal.delivery.pmodes import PModeError, load_file
+from portal.demo.access_point import ensure_demo
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from procedures.demo_catalogue import ensure_catalogue
+from portal.demo.catalogue import ensure_catalogue
 
 
 class Command(BaseCommand):

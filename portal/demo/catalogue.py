@@ -1,5 +1,6 @@
-"""Loads the demo catalogue (procedures/demo_data.py) in every language. Idempotent: what exists is
-left as it is (an editor may have changed it), what is missing is created and published."""
+"""Loads the demo catalogue (the JSON files in portal/demo/data/, read by portal.demo.catalogue_data) in
+every language. Idempotent: what exists is left as it is (an editor may have changed it), what is
+missing is created and published."""
 
 from __future__ import annotations
 
@@ -24,8 +25,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from procedures import demo_data
-from procedures.demo import ensure_home_pages
+from portal.demo import catalogue_data as demo_data
 from procedures.models import (
     BusinessActivity,
     CompetentAuthority,
@@ -34,6 +34,7 @@ from procedures.models import (
     ProcedureIndexPage,
     ProcedurePage,
 )
+from procedures.services import ensure_catalogue_pages, ensure_home_pages
 
 WORKFLOW_NAME = "Procedure review"
 MODERATORS_GROUP = "Moderators"
@@ -56,7 +57,7 @@ def ensure_catalogue() -> LoadReport:
     authorities = _ensure_authorities(locales, report)
     evidence_types = _ensure_evidence_types(locales, report)
     _ensure_activities(locales, report)
-    catalogues = ensure_catalogue_pages(homes, locales, report)
+    catalogues = _ensure_catalogue_pages(homes, locales, report)
     _ensure_procedures(catalogues, locales, authorities, evidence_types, report)
     _ensure_workflow(catalogues)
     return report
@@ -205,28 +206,12 @@ def _ensure_activities(locales, report) -> None:
         _translations(BusinessActivity, {"nace_code": code}, locales, build, report, "activities")
 
 
-def ensure_catalogue_pages(homes: dict[str, HomePage], locales, report) -> dict[str, ProcedureIndexPage]:
-    pages = {}
-    source = ProcedureIndexPage.objects.filter(locale=locales["en"]).first()
-    for code in demo_data.LANGUAGES:
-        title, intro = demo_data.CATALOGUE_PAGE[code]
-        page = (
-            ProcedureIndexPage.objects.filter(
-                locale=locales[code], translation_key=source.translation_key
-            ).first()
-            if source
-            else None
-        )
-        if page is None:
-            page = ProcedureIndexPage(title=title, intro=intro, slug="procedures", locale=locales[code])
-            if source is not None:
-                page.translation_key = source.translation_key
-            homes[code].add_child(instance=page)
-            page.save_revision().publish()
-            report.count("catalogue pages")
-        if code == "en":
-            source = page
-        pages[code] = page
+def _ensure_catalogue_pages(homes: dict[str, HomePage], locales, report) -> dict[str, ProcedureIndexPage]:
+    pages, created = ensure_catalogue_pages(
+        homes, {code: locales[code] for code in demo_data.LANGUAGES}, demo_data.CATALOGUE_PAGE
+    )
+    for _page in range(created):
+        report.count("catalogue pages")
     return pages
 
 
