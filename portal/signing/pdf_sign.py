@@ -346,15 +346,3 @@ def sign_pdf_remote(pdf: bytes, setup: RemoteSigningSetup, authorization: Author
         return await async_upgrade_to_lta(await async_sign_b_t(pdf, setup, authorization), setup)
 
     return run_sync(both())
-
-
-def sign_pdf(
-    pdf_bytes: bytes, signer_name: str | None = None, authorization: Authorization | None = None
-) -> bytes:
-    """PAdES B-LTA over ``pdf_bytes`` with the configured signer ``signer_name`` (default:
-    SIGNING_DEFAULT_SIGNER). ``authorization`` obtains the user's consent at the QTSP; without one,
-    the signer's automatic authorization (the test QTSP only) is used."""
-    from .signers import configured_signer
-
-    signer = configured_signer(signer_name)
-    return signer.sign_pdf(pdf_bytes, authorization or signer.automatic_authorization())

@@ -9,12 +9,15 @@ the one used when none is asked for. Registered here: ``csc`` (any CSC API v2 se
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 
 from portal.core.registry import ConfigurationError, Option, Plugin, Registry
+
+if TYPE_CHECKING:
+    from .csc import Authorization
 
 
 class SignerConfigurationError(ConfigurationError):
@@ -122,3 +125,13 @@ class CSCRemoteSigner(Signer):
         from .pdf_sign import sign_pdf_remote
 
         return sign_pdf_remote(pdf, self.setup(), authorization)
+
+
+def sign_pdf(
+    pdf_bytes: bytes, signer_name: str | None = None, authorization: Authorization | None = None
+) -> bytes:
+    """PAdES B-LTA over ``pdf_bytes`` with the configured signer ``signer_name`` (default:
+    SIGNING_DEFAULT_SIGNER). ``authorization`` obtains the user's consent at the QTSP; without one,
+    the signer's automatic authorization (the test QTSP only) is used."""
+    signer = configured_signer(signer_name)
+    return signer.sign_pdf(pdf_bytes, authorization or signer.automatic_authorization())

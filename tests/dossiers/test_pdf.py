@@ -284,8 +284,8 @@ def test_the_represented_legal_person_is_named(court_application, user, tmp_path
 
 def test_the_stored_pdf_signs_as_pades_and_keeps_its_embedded_files(court_application, qtsp_signer):
     from portal.demo.qtsp import pki as test_pki
-    from portal.signing.pdf_sign import sign_pdf
     from portal.signing.report import Indication, Level
+    from portal.signing.signers import sign_pdf
     from portal.signing.trust import TrustContext
     from portal.signing.validation import validate
 

@@ -28,9 +28,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from portal.demo.qtsp import pki as test_pki
 from portal.signing.common import run_sync
 from portal.signing.csc import AutomaticTestConsent, CSCError, CSCService
-from portal.signing.pdf_sign import PdfSigningError, sign_pdf
+from portal.signing.pdf_sign import PdfSigningError
 from portal.signing.report import Indication, Level, SubIndication
-from portal.signing.signers import SignerConfigurationError, configured_signer, get_signer
+from portal.signing.signers import SignerConfigurationError, configured_signer, get_signer, sign_pdf
 from portal.signing.trust import TrustContext
 from portal.signing.validation import validate
 

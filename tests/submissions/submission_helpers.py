@@ -17,7 +17,7 @@ from portal.dossiers.forms import missing_answers
 from portal.dossiers.pdf import render_application_pdf
 from portal.dossiers.states import DossierState
 from portal.signing.models import SigningRequest
-from portal.signing.pdf_sign import sign_pdf
+from portal.signing.signers import sign_pdf
 
 
 def _answer(item: dict):

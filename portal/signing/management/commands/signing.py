@@ -122,8 +122,8 @@ class Command(BaseCommand):
 
     def _sign_pdf(self, options) -> None:
         from portal.signing.csc import CSCError
-        from portal.signing.pdf_sign import PdfSigningError, sign_pdf
-        from portal.signing.signers import SignerConfigurationError
+        from portal.signing.pdf_sign import PdfSigningError
+        from portal.signing.signers import SignerConfigurationError, sign_pdf
 
         try:
             pdf = _read(options["input"], "PDF")
