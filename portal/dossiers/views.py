@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.selectors import legal_persons_for, profile_for
 from portal.dossiers import pdf, selectors, services
-from portal.dossiers.forms import ReplyForm, StepForm, build_steps, missing_answers
+from portal.dossiers.completeness import missing_answers
+from portal.dossiers.forms import ReplyForm, StepForm, build_steps
 from portal.dossiers.presentation import review_sections, shared_answers
 from portal.dossiers.states import ApplicationState, DossierState
 
