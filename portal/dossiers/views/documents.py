@@ -7,9 +7,13 @@ Every view reads dossiers and documents through the owner (``selectors.dossier_o
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,8 +36,6 @@ def _application_step(request: HttpRequest, public_id, step_key: str):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -162,8 +164,6 @@ class MetadataForm(forms.Form):
     language = forms.ChoiceField(label=gettext_lazy("Language of the document"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from django.conf import settings
-
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = (
             [("", gettext_lazy("Not said"))]
@@ -247,8 +247,6 @@ def download(request: HttpRequest, document_id) -> HttpResponse:
     document = vault.vault_document_of(request.user, document_id)
     if document is None or not document.stored_name:
         raise Http404
-    from django.core.files.storage import storages
-
     response = FileResponse(
         storages["private"].open(document.stored_name, "rb"),
         as_attachment=True,
