@@ -56,7 +56,7 @@ urlpatterns = [
     path("<uuid:public_id>/sign/status/", signing.sign_status, name="sign-status"),
     path(
         "<uuid:public_id>/sign/<uuid:application_id>/application.pdf",
-        signing.application_pdf,
+        builder.application_pdf,
         name="sign-application-pdf",
     ),
     path(
