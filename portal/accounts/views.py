@@ -16,6 +16,7 @@ from portal.accounts import selectors, services
 from portal.accounts.eid import eidas_provider
 from portal.accounts.forms import DeleteAccountForm, LegalPersonForm, PreferredLanguageForm, ProfileForm
 from portal.accounts.models import LegalPersonRepresentation
+from portal.core.downloads import file_response
 
 
 @login_required
@@ -99,11 +100,9 @@ def remove_legal_person(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def download_my_data(request: HttpRequest) -> HttpResponse:
     data = services.export_personal_data(request.user)
-    response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False, default=str), content_type="application/json"
+    return file_response(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str), "my-data.json", "application/json"
     )
-    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
-    return response
 
 
 @login_required

@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,6 +26,7 @@ from portal.backoffice.forms import (
     RequestInformationForm,
     StatisticsPeriodForm,
 )
+from portal.core.downloads import file_response
 from portal.dossiers import pdf as application_pdfs
 from portal.dossiers.documents import read_document
 from portal.dossiers.pdf import application_rows
@@ -146,12 +146,9 @@ def application_pdf(request: HttpRequest, application_id) -> HttpResponse:
     case = selectors.case_for(request.user, application_id)
     signed = signed_application_pdf(case.application)
     body = signed if signed is not None else application_pdfs.application_pdf(case.application)
-    response = HttpResponse(body, content_type="application/pdf")
     kind = "signed" if signed is not None else "unsigned"
-    response["Content-Disposition"] = (
-        f'inline; filename="application-{case.application.public_id}-{kind}.pdf"'
-    )
-    return response
+    filename = f"application-{case.application.public_id}-{kind}.pdf"
+    return file_response(body, filename, "application/pdf", inline=True)
 
 
 @authority_staff_required
@@ -161,12 +158,7 @@ def document(request: HttpRequest, application_id, document_id) -> HttpResponse:
     browser does not sniff or run."""
     case = selectors.case_for(request.user, application_id)
     attached = selectors.attached_document(case.application, document_id)
-    response = HttpResponse(read_document(attached), content_type=attached.mime_type)
-    response["Content-Disposition"] = content_disposition_header(True, attached.display_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return file_response(read_document(attached), attached.display_name, attached.mime_type)
 
 
 def _done(request: HttpRequest, case, message: str) -> HttpResponse:

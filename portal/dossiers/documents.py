@@ -25,6 +25,9 @@ from django.core.files.storage import storages
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from portal.dossiers.models import ScanStatus
+from portal.signing import asic
+
 # the evidence formats a procedure may accept (procedures.choices.DOCUMENT_FORMATS) -> what we sniff
 DEFAULT_FORMATS = frozenset({"pdf", "jpeg", "png"})
 KEPT_FORMATS = ("pdf", "jpeg", "png", "asice", "xml")
@@ -331,8 +334,6 @@ def _image(data: bytes, raw_name: str, mime: str, policy: EvidencePolicy) -> Che
 
 def check_zip(data: bytes) -> None:
     """Open a ZIP defensively; refuse bombs and tricks, and anything that is not an ASiC-E container."""
-    from portal.signing import asic
-
     try:
         archive = zipfile.ZipFile(BytesIO(data))
         infos = archive.infolist()
@@ -396,8 +397,6 @@ def read_document(document) -> bytes:
 def usable_documents(application) -> list:
     """The documents attached to the application that may go to its authority (clean, or not scanned
     by configuration), in the order they were attached."""
-    from portal.dossiers.models import ScanStatus
-
     attachments = application.documents.select_related("document").filter(
         document__scan_status__in=[ScanStatus.CLEAN, ScanStatus.NOT_SCANNED]
     )

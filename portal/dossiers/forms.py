@@ -267,29 +267,6 @@ class StepForm(forms.Form):
         }
 
 
-def missing_answers(dossier) -> list[tuple[Step, dict]]:
-    """Every required, applicable question without an answer, and every required document, by step."""
-    answers = dossier.answers
-    missing = []
-    for step in build_steps(dossier):
-        for item in step.fields:
-            if (
-                item["required"]
-                and condition_holds(item.get("condition"), answers)
-                and is_empty(answers.get(item["concept"]))
-            ):
-                missing.append((step, item))
-        attached = _satisfied_evidence(step.application) if step.document_fields else set()
-        for item in step.document_fields:
-            if (
-                item["required"]
-                and condition_holds(item.get("condition"), answers)
-                and item["concept"] not in attached
-            ):
-                missing.append((step, item))
-    return missing
-
-
 class ReplyForm(forms.Form):
     """The applicant's reply to the authority's request for more information."""
 
@@ -300,10 +277,3 @@ class ReplyForm(forms.Form):
         max_length=10_000,
         error_messages={"required": _("Write your reply.")},
     )
-
-
-def _satisfied_evidence(application) -> set[str]:
-    """Evidence requests with a clean (or, unscanned by configuration, usable) document attached."""
-    from portal.dossiers.vault import satisfied_concepts
-
-    return satisfied_concepts(application) if application is not None else set()

@@ -33,6 +33,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
+from portal.accounts.models import Capacity
+from portal.accounts.selectors import profile_for
+from portal.dossiers.documents import usable_documents
 from portal.dossiers.forms import DOCUMENT_FIELD_TYPES, condition_holds
 from portal.dossiers.models import Application, Dossier
 from portal.dossiers.presentation import display_answer
@@ -170,8 +173,6 @@ def application_documents(application: Application) -> list[dict]:
     ``{"name", "evidence_type" (identifier), "media_type", "size", "sha256"}``: part of
     :func:`pdf_inputs` (another document re-renders the PDF) and listed in the PDF, so the signature
     over the PDF also binds the digests of the files sent with it."""
-    from portal.dossiers.documents import usable_documents
-
     return [
         {
             "name": document.display_name,
@@ -186,8 +187,6 @@ def application_documents(application: Application) -> list[dict]:
 
 def applicant_details(dossier: Dossier) -> dict:
     """Who applies: the owner's profile (name, e-mail) and the legal person the dossier is for, if any."""
-    from portal.accounts.selectors import profile_for
-
     profile = profile_for(dossier.owner)
     profile_name = " ".join(part for part in (profile.given_names, profile.family_name) if part)
     details: dict[str, Any] = {
@@ -405,8 +404,6 @@ def application_html_and_attachments(
     with translation.override(language):
         capacity = ""
         if person:
-            from portal.accounts.models import Capacity
-
             capacity = str(Capacity(person["capacity"]).label) if person["capacity"] in Capacity else ""
         html = render_to_string(
             "dossiers/pdf/application.html",

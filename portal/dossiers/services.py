@@ -1,4 +1,4 @@
-"""Writes to dossiers. Every change of state goes through :func:`transition`."""
+"""Writes to dossiers. Every change of state goes through :func:`transition` (``lifecycle.py``)."""
 
 from __future__ import annotations
 
@@ -7,60 +7,21 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.accounts.selectors import legal_persons_for
+from portal.dossiers.completeness import missing_answers
 from portal.dossiers.forms import without_inapplicable_answers
+from portal.dossiers.lifecycle import transition as transition  # public as services.transition
 from portal.dossiers.models import Application, ApplicationMessage, Dossier, StateChange
-from portal.dossiers.signals import application_state_changed
 from portal.dossiers.snapshot import procedure_snapshot
 from portal.dossiers.states import (
-    APPLICATION_TRANSITIONS,
-    DOSSIER_TRANSITIONS,
     FINAL_APPLICATION_STATES,
     ApplicationState,
     DossierState,
-    IllegalTransition,
-    is_allowed,
 )
-
-
-@transaction.atomic
-def transition(
-    subject: Dossier | Application,
-    to_state: str,
-    *,
-    reason: str,
-    actor: AbstractBaseUser | None = None,
-    system_actor: str = "",
-) -> StateChange:
-    """Move a dossier or an application to ``to_state`` and record who, when and why.
-
-    The row is locked and re-read first, so two concurrent changes cannot both start from the same
-    state. Raises :class:`IllegalTransition` (and changes nothing) if the lifecycle forbids it."""
-    if actor is None and not system_actor:
-        raise ValueError("A state change needs an actor: a user, or the name of the system process.")
-    if not reason.strip():
-        raise ValueError("A state change needs a reason.")
-    table = DOSSIER_TRANSITIONS if isinstance(subject, Dossier) else APPLICATION_TRANSITIONS
-    locked = type(subject).objects.select_for_update().get(pk=subject.pk)
-    if not is_allowed(table, locked.state, to_state):
-        raise IllegalTransition(str(subject), locked.state, to_state)
-    from_state = locked.state
-    locked.state = to_state
-    locked.save(update_fields=["state", "updated_at"])
-    subject.state = to_state
-    subject.updated_at = locked.updated_at
-    change = StateChange.objects.create(
-        dossier_id=subject.pk if isinstance(subject, Dossier) else subject.dossier_id,
-        application=subject if isinstance(subject, Application) else None,
-        from_state=from_state,
-        to_state=to_state,
-        actor=actor,
-        system_actor=system_actor,
-        reason=reason,
-    )
-    if isinstance(subject, Application):
-        application_state_changed.send(sender=Application, application=subject, state_change=change)
-    return change
-
+from portal.dossiers.states import (
+    IllegalTransition as IllegalTransition,  # re-exported for the views
+)
+from procedures.models import ProcedurePage
 
 # --- Starting a dossier, answering, getting ready for signature -------------------------------
 
@@ -97,8 +58,6 @@ def legal_person_snapshot(owner: AbstractBaseUser, legal_person_id) -> dict:
     """The owner's represented legal person as the dossier keeps it; {} for "in my own name".
 
     An id that is not one of the owner's own representations raises :class:`DossierError`."""
-    from portal.accounts.selectors import legal_persons_for
-
     if legal_person_id in (None, "", "self"):
         return {}
     try:
@@ -130,8 +89,6 @@ def start_dossier(
 
     Unknown or unpublished procedure ids, or a legal person that is not the owner's, raise
     :class:`DossierError` and create nothing."""
-    from procedures.models import ProcedurePage
-
     ids = _procedure_ids(procedure_ids)
     represented = legal_person_snapshot(owner, on_behalf_of)
     pages = {
@@ -194,8 +151,6 @@ def save_answers(dossier: Dossier, answers: dict, *, actor: AbstractBaseUser) ->
 
 def mark_ready_for_signature(dossier: Dossier, *, actor: AbstractBaseUser) -> StateChange:
     """After the review: only a complete dossier may be signed."""
-    from portal.dossiers.forms import missing_answers
-
     missing = missing_answers(dossier)
     if missing:
         raise DossierError(

@@ -2,6 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent by services.transition inside its transaction, after the StateChange is stored, with
+# Sent by lifecycle.transition inside its transaction, after the StateChange is stored, with
 # ``application`` and ``state_change``. A receiver that raises rolls the state change back.
 application_state_changed = Signal()

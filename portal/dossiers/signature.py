@@ -23,8 +23,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from portal.accounts.selectors import LEVELS_OF_ASSURANCE, level_satisfies
+from portal.dossiers.lifecycle import transition
 from portal.dossiers.models import Application, Dossier
-from portal.dossiers.services import transition
+from portal.dossiers.pdf import application_pdf
 from portal.dossiers.states import DossierState, IllegalTransition
 from portal.signing import selectors as signing_selectors
 from portal.signing import services as signing
@@ -100,8 +101,6 @@ def application_filename(application: Application) -> str:
 def start_signing(dossier: Dossier, *, redirect_uri: str) -> SigningBatch:
     """Render every application's PDF and start (or find, on a reload) the batch that waits for the
     user's one consent. Raises the signing block's errors when the QTSP cannot be reached."""
-    from portal.dossiers.pdf import application_pdf
-
     if dossier.state != DossierState.READY_FOR_SIGNATURE:
         raise SigningStepError(dossier.get_state_display())
     applications = list(dossier.applications.all())

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from wagtail.models import Locale
+from wagtail.models import Locale, Revision
 
 # 2 added "translations" (see above); 3 added "terms" (processing time, tacit approval, redress):
 # older snapshots read the terms from the page revision they came from (see procedure_terms).
@@ -168,8 +168,6 @@ def procedure_terms(snapshot: dict) -> dict:
     was taken from (what the applicant saw then), and are empty if that revision is gone."""
     if "terms" in snapshot:
         return {**NO_TERMS, **snapshot["terms"]}
-    from wagtail.models import Revision
-
     revision = (
         Revision.objects.filter(pk=snapshot.get("revision_id")).first()
         if snapshot.get("revision_id")

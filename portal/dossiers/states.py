@@ -1,6 +1,6 @@
 """The dossier lifecycle: one state machine for the dossier and one for each application in it.
 
-Every change of state goes through :func:`portal.dossiers.services.transition`, which checks it
+Every change of state goes through :func:`portal.dossiers.lifecycle.transition`, which checks it
 against the tables below and records who made it, when and why. Anything not listed is illegal.
 
 A dossier is what the entrepreneur fills and signs; once submitted, each application (one per

@@ -25,9 +25,12 @@ from django.utils.translation import gettext as _
 
 from portal.dossiers.documents import CheckedFile, DocumentRefused, EvidencePolicy, evidence_policy
 from portal.dossiers.forms import DOCUMENT_FIELD_TYPES
+from portal.dossiers.lifecycle import transition
 from portal.dossiers.models import Application, AttachedDocument, Dossier, ScanStatus, VaultDocument
 from portal.dossiers.scanning import ScannerUnavailable, configured_scanner
 from portal.dossiers.states import DossierState
+from portal.dossiers.tasks import scan_document_task
+from portal.signing.services import validate_and_store
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +106,6 @@ def _locked_editable_dossier(application: Application) -> Dossier:
 
 def _documents_changed(dossier: Dossier, actor) -> None:
     if dossier.state == DossierState.READY_FOR_SIGNATURE:
-        from portal.dossiers.services import transition
-
         transition(dossier, DossierState.DRAFT, actor=actor, reason="Documents changed after the review.")
 
 
@@ -243,8 +244,6 @@ def scan_document(document_id: int) -> VaultDocument:
 
 
 def _validate_signatures(document: VaultDocument, data: bytes) -> None:
-    from portal.signing.services import validate_and_store
-
     try:
         _report, stored = validate_and_store(data, document.display_name, uploaded_by=document.owner)
     except Exception:  # validation never raises for bad input; anything else must not lose the upload
@@ -260,8 +259,6 @@ def scan_or_retry_later(document: VaultDocument) -> VaultDocument:
         return scan_document(document.pk)
     except ScannerUnavailable as error:
         logger.warning("document %s stays pending: %s", document.pk, error)
-        from portal.dossiers.tasks import scan_document_task
-
         transaction.on_commit(
             lambda: scan_document_task.apply_async(
                 (document.pk,), countdown=settings.DOCUMENT_SCAN_RETRY_SECONDS

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from portal.core.downloads import file_response
+
 from .selectors import viewable_report
 
 INDICATIONS = {
@@ -117,8 +119,8 @@ def report_json(request: HttpRequest, report_id: int) -> HttpResponse:
         "validated_at": stored.validated_at.isoformat(),
         "validation_time": stored.validation_time.isoformat() if stored.validation_time else None,
     }
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    return file_response(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        f"validation-report-{stored.pk}.json",
+        "application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="validation-report-{stored.pk}.json"'
-    return response

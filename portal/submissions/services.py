@@ -34,8 +34,8 @@ from lxml import etree
 
 from portal.accounts.selectors import profile_for
 from portal.delivery.models import OutboxMessage
+from portal.dossiers.completeness import missing_answers
 from portal.dossiers.documents import documents_for_delivery
-from portal.dossiers.forms import missing_answers
 from portal.dossiers.models import Application, Dossier
 from portal.dossiers.pdf import application_rows
 from portal.dossiers.selectors import signed_application_pdf

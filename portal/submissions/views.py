@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.downloads import file_response
 from portal.dossiers.selectors import dossier_of
 from portal.dossiers.states import DossierState
 from portal.submissions import services
@@ -70,7 +71,4 @@ def receipt(request: HttpRequest, public_id, application_id) -> HttpResponse:
     if evidence is None:
         raise Http404("No receipt for this application yet.")
     content, media_type, filename = evidence
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(content, filename, media_type)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from PIL import Image
 
 from portal.dossiers import services, vault
+from portal.dossiers.completeness import missing_answers
 from portal.dossiers.documents import documents_for_delivery
-from portal.dossiers.forms import missing_answers
 from portal.dossiers.models import AttachedDocument, ScanStatus, VaultDocument
 from portal.dossiers.states import DossierState
 from portal.signing.models import StoredValidationReport

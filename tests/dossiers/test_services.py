@@ -9,7 +9,8 @@ import pytest
 from django.utils import translation
 
 from portal.dossiers import services
-from portal.dossiers.forms import COMMON_STEP, StepForm, build_steps, missing_answers
+from portal.dossiers.completeness import missing_answers
+from portal.dossiers.forms import COMMON_STEP, StepForm, build_steps
 from portal.dossiers.models import Application, Dossier
 from portal.dossiers.states import DossierState
 

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 from portal.dossiers import services
-from portal.dossiers.forms import missing_answers
+from portal.dossiers.completeness import missing_answers
 from portal.dossiers.pdf import render_application_pdf
 from portal.dossiers.states import DossierState
 from portal.signing.models import SigningRequest

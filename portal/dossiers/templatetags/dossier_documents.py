@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import template
 
+from portal.dossiers.views.documents import step_documents as sections
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def step_documents(context) -> list[dict]:
-    from portal.dossiers.document_views import step_documents as sections
-
     return sections(context["dossier"], context["step"], context["request"].user)

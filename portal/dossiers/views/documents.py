@@ -7,9 +7,13 @@ Every view reads dossiers and documents through the owner (``selectors.dossier_o
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.downloads import file_response
 from portal.dossiers import selectors, vault
 from portal.dossiers.documents import DocumentRefused, check_upload, too_large
 from portal.dossiers.uploads import LimitedUploadHandler, parse_keeping_raw_file_names, unsafe_file_name
@@ -32,8 +37,6 @@ def _application_step(request: HttpRequest, public_id, step_key: str):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -162,8 +165,6 @@ class MetadataForm(forms.Form):
     language = forms.ChoiceField(label=gettext_lazy("Language of the document"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from django.conf import settings
-
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = (
             [("", gettext_lazy("Not said"))]
@@ -242,23 +243,14 @@ def esafe_document(request: HttpRequest, document_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, document_id) -> HttpResponse:
-    """The file, to its owner only, as an attachment the browser does not sniff."""
+def download(request: HttpRequest, document_id) -> FileResponse:
+    """The file, to its owner only, as an attachment the browser does not sniff or run."""
     document = vault.vault_document_of(request.user, document_id)
     if document is None or not document.stored_name:
         raise Http404
-    from django.core.files.storage import storages
-
-    response = FileResponse(
-        storages["private"].open(document.stored_name, "rb"),
-        as_attachment=True,
-        filename=document.display_name,
-        content_type=document.mime_type,
+    return file_response(
+        storages["private"].open(document.stored_name, "rb"), document.display_name, document.mime_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 def step_documents(dossier, step, user) -> list[dict]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.selectors import session_level_of_assurance
 from portal.accounts.services import describe_level
+from portal.core.downloads import file_response
 from portal.dossiers import selectors, signature
 from portal.dossiers.states import DossierState
 from portal.signing import selectors as signing_selectors
@@ -226,26 +227,6 @@ def _application(dossier, application_id):
     return application
 
 
-def _pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@login_required
-@require_GET
-def application_pdf(request: HttpRequest, public_id, application_id) -> HttpResponse:
-    """The application PDF exactly as it will be signed (rendered once per set of answers)."""
-    from portal.dossiers import pdf as application_pdfs
-
-    dossier = selectors.dossier_of(request.user, public_id)
-    application = _application(dossier, application_id)
-    return _pdf_response(
-        application_pdfs.application_pdf(application), signature.application_filename(application)
-    )
-
-
 @login_required
 @require_GET
 def signed_application_pdf(request: HttpRequest, public_id, application_id) -> HttpResponse:
@@ -255,4 +236,5 @@ def signed_application_pdf(request: HttpRequest, public_id, application_id) -> H
     data = selectors.signed_application_pdf(application) if row.status == "signed" else None
     if data is None:
         raise Http404("This application is not signed yet.")
-    return _pdf_response(data, signature.application_filename(application).replace(".pdf", "-signed.pdf"))
+    filename = signature.application_filename(application).replace(".pdf", "-signed.pdf")
+    return file_response(data, filename, "application/pdf")

@@ -12,14 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts.selectors import legal_persons_for, profile_for
-from portal.dossiers import pdf, selectors, services
-from portal.dossiers.forms import ReplyForm, StepForm, build_steps, missing_answers
+from portal.core.downloads import file_response
+from portal.dossiers import pdf, selectors, services, signature
+from portal.dossiers.completeness import missing_answers
+from portal.dossiers.forms import ReplyForm, StepForm, build_steps
 from portal.dossiers.presentation import review_sections, shared_answers
 from portal.dossiers.states import ApplicationState, DossierState
 
@@ -175,17 +176,16 @@ def review(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_GET
 def application_pdf(request: HttpRequest, public_id, application_id) -> HttpResponse:
-    """The application's PDF as an attachment, to the dossier's owner only (404 for anyone else)."""
+    """The application's PDF exactly as it will be signed (rendered once per set of inputs), as an
+    attachment, to the dossier's owner only (404 for anyone else). Offered by the review and the
+    signing pages."""
     dossier = selectors.dossier_of(request.user, public_id)
     application = get_object_or_404(dossier.applications.select_related("dossier"), public_id=application_id)
-    response = HttpResponse(pdf.application_pdf(application), content_type="application/pdf")
-    filename = f"application-{slugify(application.procedure_snapshot.get('title', ''))[:60] or 'pdf'}-{str(application.public_id)[:8]}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(
+        pdf.application_pdf(application), signature.application_filename(application), "application/pdf"
+    )
 
 
 @login_required
