@@ -25,6 +25,7 @@ from procedures.blocks import (
     FormDefinitionBlock,
     LegalBasisBlock,
     StepBlock,
+    split_codes,
 )
 from procedures.choices import DELIVERY_TRANSPORTS, LEVELS_OF_ASSURANCE
 
@@ -488,8 +489,6 @@ class ApplicabilityIndexEntry(models.Model):
 
     @staticmethod
     def entries_for(procedure_id: int, rules: list[dict]) -> list[ApplicabilityIndexEntry]:
-        from procedures.blocks import split_codes
-
         entries = []
         for number, rule in enumerate(rules, start=1):
             legal_forms = list(rule.get("legal_forms") or [])

@@ -51,6 +51,17 @@ def _fresh_page_cache():
     cache.delete(page_cache.GENERATION_KEY)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in French leaves French active in the
+    thread, and a later test reading "the active language" would get it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo_site(db):
     """The demo home pages in every language (locales, root page and default site included)."""

@@ -5,12 +5,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import AuthorityMembership, User
+from procedures.models import CompetentAuthority
 
 
 def authority_choices() -> list[tuple[str, str]]:
     """Every competent authority once, by its identifier, named in the default language if it has one."""
-    from procedures.models import CompetentAuthority
-
     names: dict[str, str] = {}
     default_first = CompetentAuthority.objects.order_by("name").values_list(
         "identifier", "name", "locale__language_code"

@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from portal.accounts.eid import eidas_provider
+from portal.accounts.selectors import authorities_of
 
 
 def eidas(request: HttpRequest) -> dict:
@@ -9,7 +10,5 @@ def eidas(request: HttpRequest) -> dict:
 
 def authority_staff(request: HttpRequest) -> dict:
     """Whether to link the back-office in the header (its pages check membership themselves)."""
-    from portal.accounts.selectors import authorities_of
-
     user = getattr(request, "user", None)
     return {"is_authority_staff": bool(user is not None and authorities_of(user))}

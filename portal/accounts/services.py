@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts import selectors
-from portal.accounts.models import EntrepreneurProfile, LegalPersonRepresentation, User
+from portal.accounts.models import EidasIdentity, EntrepreneurProfile, LegalPersonRepresentation, User
 
 # Claims (OpenID Connect standard claims) -> profile field.
 CLAIM_FIELDS = {"given_name": "given_names", "family_name": "family_name", "birthdate": "date_of_birth"}
@@ -226,8 +226,6 @@ def user_for_eidas_identity(*, issuer: str, attributes: dict, current_user: User
     :class:`EidasIdentityOfAnotherAccount`.
     """
     import hashlib
-
-    from portal.accounts.models import EidasIdentity
 
     person_identifier = _first(attributes, "PersonIdentifier")
     if not person_identifier:

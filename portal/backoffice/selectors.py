@@ -15,6 +15,7 @@ from django.urls import reverse
 from portal.accounts.models import AuthorityMembership, AuthorityRole
 from portal.accounts.selectors import authorities_of
 from portal.backoffice.models import Case
+from portal.dossiers.documents import usable_documents
 from portal.dossiers.models import Application, ApplicationMessage, StateChange
 from portal.dossiers.states import ApplicationState
 
@@ -207,8 +208,6 @@ def correspondence(case: Case) -> QuerySet[ApplicationMessage]:
 
 def attached_documents(application: Application) -> list[dict]:
     """The documents the applicant sent with the application (``name``, ``url``, ``size``, ``signed``)."""
-    from portal.dossiers.documents import usable_documents
-
     return [
         {
             "name": document.display_name,
@@ -222,8 +221,6 @@ def attached_documents(application: Application) -> list[dict]:
 
 def attached_document(application: Application, document_id):
     """One of the documents the applicant sent with the application; Http404 for any other."""
-    from portal.dossiers.documents import usable_documents
-
     for document in usable_documents(application):
         if str(document.public_id) == str(document_id):
             return document

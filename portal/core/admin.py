@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.core.models import OutgoingEmail, WorkerHeartbeat
+from portal.core.tasks import send_email
 
 
 @admin.register(OutgoingEmail)
@@ -22,8 +23,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again (the same message)"), permissions=["view"])
     def send_again(self, request, queryset):
-        from portal.core.tasks import send_email
-
         ids = list(queryset.exclude(state=OutgoingEmail.State.SENT).values_list("pk", flat=True))
         OutgoingEmail.objects.filter(pk__in=ids).update(state=OutgoingEmail.State.PENDING)
         for pk in ids:

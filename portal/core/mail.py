@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.core.models import OutgoingEmail
+from portal.core.tasks import send_email
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +74,6 @@ def deserialize_message(data: dict) -> EmailMultiAlternatives:
 
 class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        from portal.core.tasks import send_email
-
         queued = 0
         for message in email_messages:
             if not message.recipients():

@@ -37,6 +37,7 @@ from portal.delivery.handlers import handler_for
 from portal.delivery.inbound import Accepted, Answer, accept, build_receipt, error_answer
 from portal.delivery.models import DeliveryAttempt, InboxMessage, InboxPayload, OutboxMessage
 from portal.delivery.pmodes import PMode, PModeError, configuration
+from portal.delivery.tasks import poll_status, send_message
 from portal.delivery.transports import TransportError
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,6 @@ def send(package: Package, pmode: PMode | str, *, reference: str = "") -> Outbox
 
     ``pmode``: the id of a configured P-Mode, or a P-Mode from ``channels.pmode_from_channel`` (kept
     with the entry, so its retries need no configuration of it)."""
-    from portal.delivery.tasks import send_message
-
     if not package.parts:
         raise ValueError("a package needs at least one part")
     config = configuration()
@@ -276,8 +275,6 @@ def _judge_error_signal(entry: OutboxMessage, answer: bytes, content_type, trust
 
 def attempt(outbox_id: int) -> OutboxMessage:
     """One delivery attempt: post the stored bytes, verify the receipt, record the outcome."""
-    from portal.delivery.tasks import send_message
-
     now = timezone.now()
     if not _claim(outbox_id, now):
         return OutboxMessage.objects.get(pk=outbox_id)
@@ -319,8 +316,6 @@ def attempt(outbox_id: int) -> OutboxMessage:
 
 def _hand_over(entry, log, pmode: PMode, transport, body: bytes) -> OutboxMessage:
     """Submit the stored submitRequest; once Domibus holds it, follow its status (poll)."""
-    from portal.delivery.tasks import poll_status, send_message
-
     try:
         answer = transport.submit(body)
         log.http_status = 200
@@ -360,8 +355,6 @@ def poll(outbox_id: int) -> OutboxMessage:
     ACKNOWLEDGED -> acknowledged (Domibus verified the AS4 receipt; its answer is kept as
     evidence), SEND_FAILURE -> failed (Domibus has exhausted its own retries; getMessageErrors
     gives the code), NOT_FOUND -> resubmitted, anything else -> asked again later."""
-    from portal.delivery.tasks import poll_status, send_message
-
     now = timezone.now()
     entry = OutboxMessage.objects.get(pk=outbox_id)
     if entry.state != State.SENT or entry.handed_over_at is None or entry.next_attempt_at > now:
@@ -480,8 +473,6 @@ def _fail(entry, log, code: str, detail: str) -> OutboxMessage:
 def sweep(now=None) -> list[int]:
     """Queue every entry that is due (a lost task, a retry whose timer died with its worker) and
     put back attempts whose worker vanished mid-flight. Returns the ids queued."""
-    from portal.delivery.tasks import poll_status, send_message
-
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.DELIVERY_STALE_ATTEMPT_SECONDS)
     OutboxMessage.objects.filter(
@@ -503,8 +494,6 @@ def sweep(now=None) -> list[int]:
 
 def resend(entries) -> int:
     """Give failed entries a new round of attempts with the same bytes and MessageId."""
-    from portal.delivery.tasks import send_message
-
     count = 0
     for entry in entries:
         if entry.state != State.FAILED:

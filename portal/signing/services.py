@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .csc import CSCError, ReturnedConsent
+from .errors import RetryableSigningError
 from .models import SigningBatch, SigningRequest, StoredValidationReport
 from .pdf_sign import (
     PdfSigningError,
@@ -26,7 +27,9 @@ from .pdf_sign import (
     sign_hashes,
 )
 from .report import ValidationReport
+from .signals import signing_finished
 from .signers import SignerConfigurationError, configured_signer
+from .tasks import sign_batch_task, sign_pdf_task
 from .trust import TrustContext
 from .validation import validate
 
@@ -72,10 +75,6 @@ def _claim(request_id: str) -> bool:
             status=SigningRequest.Status.SIGNING, claimed_at=now, error=""
         )
     )
-
-
-class RetryableSigningError(Exception):
-    """The QTSP could not be reached: try again later."""
 
 
 def _fail(request: SigningRequest, reason: str) -> SigningRequest:
@@ -134,8 +133,6 @@ def perform_signing(request_id: str) -> SigningRequest:
 def _finished(request_id) -> SigningRequest:
     """Tell the blocks that wait for this result (``signals.signing_finished``); their failure is
     logged, never the signing's."""
-    from .signals import signing_finished
-
     request = SigningRequest.objects.select_related("report", "batch").get(pk=request_id)
     for receiver, response in signing_finished.send_robust(sender=SigningRequest, request=request):
         if isinstance(response, Exception):
@@ -260,8 +257,6 @@ def find_batch(state: str) -> SigningBatch | None:
 def batch_consent_returned(state: str, *, code: str | None = None, error: str | None = None) -> SigningBatch:
     """The user is back from the QTSP: queue the signing of all the batch's hashes (Celery
     ``signing.sign_batch``), or record the refusal. A second return (a reload) changes nothing."""
-    from .tasks import sign_batch_task
-
     batch = find_batch(state)
     if batch is None:
         raise UnknownConsent("no signing batch waits for this consent")
@@ -302,8 +297,6 @@ def _fail_batch(batch: SigningBatch, reason: str) -> None:
 def perform_batch_signing(batch_id: str) -> SigningBatch:
     """Once: the QTSP signs every hash of the batch (one SAD, one signHash); each signature value is
     checkpointed on its request, then each request is finished (B-T, B-LTA) by its own task."""
-    from .tasks import sign_pdf_task
-
     if not _claim_batch(batch_id):
         return SigningBatch.objects.get(pk=batch_id)
     batch = SigningBatch.objects.get(pk=batch_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import RetryableSigningError, perform_batch_signing, perform_signing
+from .errors import RetryableSigningError
 
 
 @shared_task(
@@ -16,6 +16,8 @@ from .services import RetryableSigningError, perform_batch_signing, perform_sign
 )
 def sign_pdf_task(request_id: str) -> dict:
     """Idempotent: a request already signed (or being signed by another worker) is not signed again."""
+    from .services import perform_signing
+
     request = perform_signing(request_id)
     return {
         "id": str(request.pk),
@@ -36,6 +38,8 @@ def sign_pdf_task(request_id: str) -> dict:
 def sign_batch_task(batch_id: str) -> dict:
     """The QTSP signs every hash the user consented to, once; then each PDF is finished by
     ``signing.sign_pdf``. Idempotent: a batch whose hashes are signed is not sent again."""
+    from .services import perform_batch_signing
+
     batch = perform_batch_signing(batch_id)
     return {"id": str(batch.pk), "status": batch.status, "error": batch.error}
 

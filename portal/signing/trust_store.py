@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
+from .signers import SignerConfigurationError, configured_signer
 from .trust import (
     ListStatus,
     TrustContext,
@@ -308,8 +309,6 @@ def trust_status() -> dict:
 
 def extra_trust_anchors() -> list[asn1_x509.Certificate]:
     """``SIGNING_TRUST_ANCHORS`` (PEM/DER files) plus each configured signer's own roots."""
-    from .signers import SignerConfigurationError, configured_signer
-
     anchors: list[asn1_x509.Certificate] = []
     for path in settings.SIGNING_TRUST_ANCHORS:
         try:
