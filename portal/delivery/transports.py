@@ -34,6 +34,11 @@ class TransportResponse:
     body: bytes
 
 
+CONNECT_TIMEOUT = Option(
+    "connect_timeout", (int, float), required=False, default=10, help="seconds to establish the connection"
+)
+
+
 class Transport(Plugin):
     # True: another access point does the AS4 (signing, encryption, receipts); we hand it the
     # payloads and the ebMS header and follow its status instead of posting a signed message.
@@ -59,13 +64,7 @@ class As4HttpTransport(Transport):
             default=60,
             help="seconds to connect and to wait for the answer",
         ),
-        Option(
-            "connect_timeout",
-            (int, float),
-            required=False,
-            default=10,
-            help="seconds to establish the connection",
-        ),
+        CONNECT_TIMEOUT,
         Option(
             "ca_bundle",
             str,
@@ -165,13 +164,7 @@ class DomibusWsTransport(Transport):
             help="PEM file of CAs for Domibus's TLS certificate (else the system's)",
         ),
         Option("timeout", (int, float), required=False, default=60, help="seconds to wait for an answer"),
-        Option(
-            "connect_timeout",
-            (int, float),
-            required=False,
-            default=10,
-            help="seconds to establish the connection",
-        ),
+        CONNECT_TIMEOUT,
         Option(
             "poll_interval",
             (int, float),
