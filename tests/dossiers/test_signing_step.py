@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from django.urls import reverse
 from django.utils import translation
 
@@ -20,6 +19,7 @@ from portal.signing.signers import configured_signer
 from portal.signing.trust import TrustContext
 from portal.signing.validation import validate
 from tests.dossiers.test_services import COMMON_ANSWERS
+from tests.signing.consent import consent_at_qtsp as qtsp_consent
 
 SUBSTANTIAL = {"level": "substantial", "method": "eidas", "acr": "http://eidas.europa.eu/LoA/substantial"}
 
@@ -66,20 +66,8 @@ def urls(dossier):
 
 
 def consent_at_qtsp(url: str, *, approve: bool = True) -> str:
-    """The user at the QTSP: read the one-time code shown, type it, press Sign (or Cancel).
-    Returns the path and query the QTSP sends the browser back to."""
-    page = requests.get(url, timeout=10)
-    assert page.status_code == 200, page.text
-    transaction = re.search(r'name="transaction" value="([^"]+)"', page.text).group(1)
-    code = re.search(r'<output id="one-time-code">(\d+)</output>', page.text).group(1)
-    answer = requests.post(
-        urljoin(url, "/oauth2/authorize"),
-        data={"transaction": transaction, "otp": code, "decision": "approve" if approve else "deny"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert answer.status_code == 302, answer.text
-    location = urlsplit(answer.headers["Location"])
+    """The user at the QTSP; returns the path and query it sends the browser back to."""
+    location = urlsplit(qtsp_consent(url, approve=approve))
     assert location.hostname == "localhost"
     return f"{location.path}?{location.query}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -24,6 +24,7 @@ from portal.signing.services import (
 from portal.signing.signals import signing_finished
 from portal.signing.validation import validate
 
+from .consent import consent_at_qtsp
 from .pki import minimal_pdf
 
 FINAL = {SigningRequest.Status.SIGNED, SigningRequest.Status.FAILED}
@@ -31,20 +32,10 @@ CALLBACK = "http://127.0.0.1:8000/signing/consent-returned"
 
 
 def _user_consents(url: str, *, approve: bool = True) -> dict[str, str]:
-    """What the user does in the browser: open the consent page, type the code, press Sign.
-    Returns the query of the QTSP's redirect back to the portal."""
-    page = requests.get(url, timeout=10)
-    assert page.status_code == 200, page.text
-    transaction = re.search(r'name="transaction" value="([^"]+)"', page.text).group(1)
-    code = re.search(r'<output id="one-time-code">(\d+)</output>', page.text).group(1)
-    answer = requests.post(
-        urljoin(url, "/oauth2/authorize"),
-        data={"transaction": transaction, "otp": code, "decision": "approve" if approve else "deny"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert answer.status_code == 302 and answer.headers["Location"].startswith(CALLBACK)
-    return {key: values[0] for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+    """What the user does in the browser; returns the query of the QTSP's redirect back to the portal."""
+    location = consent_at_qtsp(url, approve=approve)
+    assert location.startswith(CALLBACK)
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
 def _wait_for_all(batch: SigningBatch, worker, timeout: float = 120) -> list[SigningRequest]:
