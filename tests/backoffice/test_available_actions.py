@@ -9,7 +9,7 @@ from django.db import transaction
 
 from portal.backoffice import services
 from portal.backoffice.models import Case
-from portal.backoffice.selectors import Action, Refusal, available_actions
+from portal.backoffice.selectors import BACKOFFICE_STATES, Action, Refusal, available_actions
 from portal.dossiers.models import Application
 from portal.dossiers.states import ApplicationState as A
 from tests.backoffice.conftest import AUTHORITY_A, AUTHORITY_B, submitted_application
@@ -25,16 +25,7 @@ ACK, TAKE, REASSIGN, ASK, APPROVE, REFUSE = (
     Action.APPROVE,
     Action.REFUSE,
 )
-STATES = (
-    A.DELIVERED,
-    A.RECEIVED,
-    A.IN_REVIEW,
-    A.MORE_INFORMATION_REQUESTED,
-    A.APPROVED,
-    A.REFUSED,
-    A.TACITLY_APPROVED,
-    A.WITHDRAWN,
-)
+STATES = BACKOFFICE_STATES  # every state the back-office shows a case in
 # who: (the actor, to whom the case is assigned)
 WHO = (
     "clerk, unassigned",
