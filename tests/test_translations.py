@@ -1,15 +1,21 @@
-"""The compiled catalogues (.mo, what Django reads) say what the .po files say: a .po edited or merged
-without `compilemessages` would otherwise ship old or missing translations unnoticed."""
+"""Every string a user can read is translated: the catalogues hold every message the code and templates
+use (a string added without `makemessages` shows in English on a French page), each translated, and the
+compiled catalogues (.mo, what Django reads) say what the .po files say."""
 
 from __future__ import annotations
 
 import gettext
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
 import pytest
 
-LOCALE = Path(__file__).resolve().parent.parent / "portal" / "locale"
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "portal" / "locale"
 CATALOGUES = sorted(LOCALE.glob("*/LC_MESSAGES/django.po"))
 
 
@@ -48,3 +54,35 @@ def test_the_compiled_catalogue_matches_its_source(po_path):
 
 def test_there_are_catalogues_to_check():
     assert {path.parent.parent.name for path in CATALOGUES} >= {"fr", "de"}
+
+
+def test_every_message_of_the_code_and_templates_is_in_each_catalogue_and_translated(tmp_path):
+    """makemessages over a copy of the sources (it writes the catalogues it reads): nothing new, nothing
+    untranslated or fuzzy."""
+    for folder in ("portal", "procedures", "templates"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "tests").mkdir()
+    for name in ("__init__.py", "settings.py"):
+        shutil.copy(ROOT / "tests" / name, tmp_path / "tests" / name)
+    shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
+    languages = [path.parent.parent.name for path in CATALOGUES]
+    command = [sys.executable, "manage.py", "makemessages", "--no-obsolete", "--no-location"]
+    for language in languages:
+        command += ["-l", language]
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "STORAGE_ROOT": str(tmp_path / "var"),
+    }
+    result = subprocess.run(
+        command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    problems = []
+    for language in languages:
+        catalogue = polib.pofile(str(tmp_path / "portal" / "locale" / language / "LC_MESSAGES" / "django.po"))
+        problems += [
+            f"{language}: untranslated: {entry.msgid!r}" for entry in catalogue.untranslated_entries()
+        ]
+        problems += [f"{language}: fuzzy: {entry.msgid!r}" for entry in catalogue.fuzzy_entries()]
+    assert not problems, "\n".join(problems)

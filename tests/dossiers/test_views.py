@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -60,6 +62,28 @@ def test_start_needs_a_signed_in_user(client, procedures):
     response = start(client, procedures, "business-registration")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert Dossier.objects.count() == 0
+
+
+def test_signing_in_to_start_comes_back_to_the_checklist_it_was_started_from(client, procedures):
+    checklist = "/en/finder/checklist/?activity=62.01&provision=establishment&country=PT"
+    data = {"procedure": ids(procedures, "business-registration"), "checklist": checklist}
+    response = client.post(reverse("dossiers:start"), data)
+    assert response.status_code == 302
+    login = urlsplit(response["Location"])
+    assert login.path == reverse("account_login")
+    assert parse_qs(login.query)["next"] == [checklist]
+    assert Dossier.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "checklist", ["https://elsewhere.example/en/finder/checklist/", "/en/dossiers/", "//elsewhere.example/x"]
+)
+def test_a_start_form_naming_another_page_returns_to_the_start_after_signing_in(
+    client, procedures, checklist
+):
+    data = {"procedure": ids(procedures, "business-registration"), "checklist": checklist}
+    response = client.post(reverse("dossiers:start"), data)
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == [reverse("dossiers:start")]
 
 
 @pytest.mark.parametrize(

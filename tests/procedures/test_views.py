@@ -60,6 +60,8 @@ def test_checklist_start_button_posts_the_procedures_to_the_dossier_builder(clie
     html = response.content.decode()
     assert "Start my application" in html
     assert 'action="/en/dossiers/start/"' in html
+    # where signing in returns to
+    assert 'name="checklist" value="/en/finder/checklist/?q=coiffeur&amp;activity=96.02' in html
     assert html.count('name="procedure"') == html.count('class="checklist__item"') > 0
 
 

@@ -5,13 +5,17 @@ id is a 404, never a 403 that would confirm it exists."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,9 +45,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/dashboard.html", {"dossiers": selectors.dossiers_of(request.user)})
 
 
-@login_required
+def _checklist_to_return_to(request: HttpRequest) -> str | None:
+    """The finder checklist the start form was posted from (its hidden ``checklist`` field), if it is
+    one of ours: after signing in the applicant comes back to it instead of answering the finder again."""
+    checklist = request.POST.get("checklist", "")
+    same_site = url_has_allowed_host_and_scheme(checklist, allowed_hosts={request.get_host()})
+    if same_site and urlsplit(checklist).path == reverse("finder:checklist"):
+        return checklist
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # a redirect cannot carry the POSTed procedures through signing in: come back to the checklist
+        return redirect_to_login(_checklist_to_return_to(request) or request.get_full_path())
     if request.method == "GET":
         # e.g. back from signing in: the checklist's form data did not survive the redirect
         messages.info(
