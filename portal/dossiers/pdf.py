@@ -42,7 +42,7 @@ from portal.dossiers.presentation import display_answer
 from portal.dossiers.states import DossierState
 
 # Bump when the template, its CSS or what is embedded changes: open dossiers' PDFs then re-render.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 METADATA_NS = "urn:eu:psc-portal:application-metadata:1"
 METADATA_SCHEMA = Path(__file__).resolve().parent / "schemas" / "application-metadata-1.xsd"
 ANSWERS_FORMAT = "urn:eu:psc-portal:application-answers:1"

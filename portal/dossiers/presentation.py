@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from portal.dossiers.forms import COMMON_STEP, DOCUMENT_FIELD_TYPES, YES_NO, condition_holds, field_name
 from procedures.choices import COUNTRIES
@@ -19,8 +22,18 @@ def display_answer(item: dict, value) -> str:
         labels = {key: str(label) for key, label in YES_NO}
     elif item["type"] == "country":
         labels = {code: str(name) for code, name in COUNTRIES}
+    elif item["type"] == "date":
+        return _date_as_written(str(value))
     values = value if isinstance(value, list) else [value]
     return ", ".join(labels.get(str(one), str(one)) for one in values)
+
+
+def _date_as_written(value: str) -> str:
+    """A stored ISO date as people of the active language write it ("1 mai 1990", "1. Mai 1990")."""
+    try:
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return value
 
 
 def shared_answers(dossier, steps, step) -> list[dict]:

@@ -21,6 +21,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.dossiers.documents import CheckedFile, DocumentRefused, EvidencePolicy, evidence_policy
@@ -82,11 +83,11 @@ def expiry_warning(document: VaultDocument, today: datetime.date | None = None) 
     today = today or timezone.localdate()
     if document.expiry_date < today:
         return _("Expired on %(date)s: the authority may not accept it.") % {
-            "date": document.expiry_date.isoformat()
+            "date": date_format(document.expiry_date, "DATE_FORMAT")
         }
     if document.expiry_date <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
         return _("Expires on %(date)s: check that it is still valid when the authority decides.") % {
-            "date": document.expiry_date.isoformat()
+            "date": date_format(document.expiry_date, "DATE_FORMAT")
         }
     return ""
 

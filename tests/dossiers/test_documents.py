@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
+from django.utils.formats import date_format
 from PIL import Image
 
 from portal.dossiers import services, vault
@@ -419,7 +420,10 @@ def test_a_document_is_reused_from_the_esafe_in_another_dossier_with_an_expiry_w
         soon,
         "pt",
     )
-    assert f"Expires on {soon.isoformat()}" in signed_in.get(reverse("dossiers:esafe")).content.decode()
+    assert (
+        f"Expires on {date_format(soon, 'DATE_FORMAT')}"
+        in signed_in.get(reverse("dossiers:esafe")).content.decode()
+    )
 
     second = services.start_dossier(
         owner=user, procedure_ids=[procedures["commercial-register-entry"].pk], language="en"
@@ -435,7 +439,7 @@ def test_a_document_is_reused_from_the_esafe_in_another_dossier_with_an_expiry_w
         follow=True,
     )
     page = response.content.decode()
-    assert "was added from your eSafe" in page and f"Expires on {soon.isoformat()}" in page
+    assert "was added from your eSafe" in page and f"Expires on {date_format(soon, 'DATE_FORMAT')}" in page
     assert VaultDocument.objects.count() == 1  # reused, not copied
     assert CONCEPT in vault.satisfied_concepts(second_application)
 
