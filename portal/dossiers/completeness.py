@@ -1,5 +1,11 @@
-"""Whether a dossier is complete: every required, applicable question answered and every required
-document attached (and usable), judged on the server from the applications' procedure snapshots."""
+"""Whether a dossier is complete, judged on the server from the applications' procedure snapshots.
+
+"Complete" means :func:`missing_answers` is empty: every field that is required and whose condition
+holds against ``Dossier.answers`` has a non-empty answer (None, "" and [] are empty), and every required,
+applicable evidence request of an application has at least one usable document attached (scan status
+clean, or not scanned because no virus scanner is configured; see :func:`portal.dossiers.vault.satisfied_concepts`).
+A concept on the common step is required if any application requires it. The review page lists what is
+missing per step, and moving a dossier to ``ready_for_signature`` checks this again."""
 
 from __future__ import annotations
 

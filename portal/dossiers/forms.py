@@ -1,8 +1,24 @@
 """The dossier's steps and their Django forms, built from the applications' procedure snapshots.
 
-A concept asked by more than one application goes to the common step, asked once; every other field goes
-to the step of its application. Conditions are judged on the server: a field whose condition does not
-hold is not required and whatever was typed into it is discarded."""
+* **Steps** (:func:`build_steps`): a concept asked by more than one application goes to the common step
+  (first, asked once, label and options from the first application that asks it, required if any
+  application requires it); every other field goes to its application's step. Evidence requests
+  (:data:`DOCUMENT_FIELD_TYPES`) are never common: they stay on their application's step as
+  ``document_fields`` and are uploaded, not typed.
+* **Answers** are one JSON value per concept in ``Dossier.answers``, read by every application that asks
+  it: numbers as decimal strings, dates as ISO strings, multiple choice as a list, phone numbers in
+  international format (``+`` and 7 to 15 digits).
+* **Conditions** (``{concept, operator, answer}``) are judged on the server against this step's answers
+  merged over the stored ones: ``answered`` (not None, "" or []), ``equals`` / ``not_equals`` (the
+  expected value among the answer's values as strings, so a multiple choice matches any ticked value).
+* **Required-ness** is judged in :meth:`StepForm.clean`, every Django field being optional: a field whose
+  condition does not hold is not required and its answer is stored as removed (None), its errors
+  dropped; otherwise a required field left empty is an error.
+* **Verified profile** (:data:`PROFILE_CONCEPTS`: full name, birth date, nationality, address): the
+  profile's value pre-fills the field; when every attribute behind it is eID-verified the field is
+  disabled and the profile value is stored whatever is posted.
+* :meth:`StepForm.valid_answers` keeps the valid answers of a partly wrong step (autosave, a step saved
+  with errors)."""
 
 from __future__ import annotations
 

@@ -1,20 +1,38 @@
 """The application PDF: what one competent authority receives for one application of a dossier.
 
-* **Language.** Written in the authority's language (:func:`pdf_languages`): the dossier's language if the
-  authority accepts it, else the first language it accepts. Where that is not the applicant's language,
-  every label and choice also appears in the applicant's language, marked with its ``lang``.
-* **PDF/A-3b, tagged** (WeasyPrint ``pdf_variant="pdf/a-3b"``, ``pdf_tags=True``), with two associated
-  files: ``answers.json`` (AFRelationship Data: the answers the table shows, machine-readable) and
-  ``application.xml`` (AFRelationship Source: dossier, application, procedure page id + translation key +
-  revision, authority, applicant, timestamps; namespace :data:`METADATA_NS`).
-* **Rendered once** (:func:`application_pdf`): the PDF is stored in ``storages["private"]`` with its
-  SHA-256 and the SHA-256 of its inputs (:func:`pdf_inputs`: answers, snapshot, applicant, documents,
-  languages, :data:`TEMPLATE_VERSION`). It is re-rendered only when the inputs change, and never once the
-  dossier is signed. Every date in the PDF is the stored render time, so the same inputs give the same
-  bytes: a retry resends exactly what was signed.
-
-:func:`render_application_pdf` is the pure renderer (no storage); the signing flow and the submission
-pipeline should read :func:`application_pdf`.
+* **Language** (:func:`pdf_languages`): the procedure's accepted languages narrowed to those its authority
+  accepts (or either list alone); the dossier's language if it is one of them, else the first. Where that
+  is not the applicant's language, every label, choice, the title, the authority's name and the PDF's own
+  wording also appear in the applicant's language, marked with ``lang`` so the tags carry it. The other
+  language's wording comes from the snapshot's ``translations``; a version 1 snapshot has none, so its
+  labels stay in the language they were frozen in.
+* **PDF/A-3b, tagged** (WeasyPrint ``pdf_variant="pdf/a-3b"``, which writes the sRGB output intent and
+  the XMP ``pdfaid:part=3``/``conformance=B``; ``pdf_tags=True``: StructTreeRoot, MarkInfo, /Lang). Two
+  embedded files, both listed in the catalogue's ``/AF``: ``answers.json`` (AFRelationship ``/Data``,
+  format :data:`ANSWERS_FORMAT`: ``answers`` = {concept: value} exactly as stored for the applicable
+  questions, each question's type and labels per language, ids, procedure reference, languages,
+  ``rendered_at``, documents) and ``application.xml`` (``/Source``, namespace :data:`METADATA_NS`, schema
+  ``portal/dossiers/schemas/application-metadata-1.xsd``; ends with ``InputsDigest@algorithm="sha-256"``).
+* **Rendered once** (:func:`application_pdf`, what every reader uses): :func:`pdf_inputs` (answers,
+  snapshot, applicant block, documents, both languages, ids, the dossier's start time,
+  :data:`TEMPLATE_VERSION`) is hashed as SHA-256 of canonical JSON. While the application's
+  ``pdf_inputs_sha256`` matches, the stored file is returned; otherwise, under a row lock, the PDF is
+  rendered, saved in ``storages["private"]`` as
+  ``dossiers/<dossier>/applications/<application>/application-<first 24 hex of the inputs hash>.pdf`` and
+  ``pdf_name``, ``pdf_sha256``, ``pdf_inputs_sha256``, ``pdf_rendered_at`` are recorded; the superseded
+  file is deleted after commit. It re-renders when a shown answer, the applicant block, a document or
+  :data:`TEMPLATE_VERSION` changes (bump it whenever the template's output changes), but never once the
+  dossier is past ``ready_for_signature`` (:data:`FROZEN_STATES`): the stored PDF is what was signed, so a
+  delivery retry resends identical bytes.
+* **Deterministic**: every date inside (Info and XMP, attachment dates, cover page, JSON, XML) is the
+  render time, and WeasyPrint's ``/ID`` is a hash of the content; :func:`render_application_pdf` (the pure
+  renderer, no storage) defaults to the stored render time while the inputs are unchanged, so it
+  reproduces the stored bytes.
+* **Print CSS** (``templates/dossiers/pdf/application.html``): block and table layout only (no flexbox or
+  grid), ``table-layout: fixed`` with ``colgroup`` widths (faster than auto layout), DejaVu fonts from the
+  system, nothing fetched.
+* **Not checked**: no veraPDF run; conformance rests on WeasyPrint's variant and the tests' structural
+  checks (output intent, XMP identification, associated files, tags).
 """
 
 from __future__ import annotations

@@ -1,15 +1,25 @@
 """Freezing a procedure definition into an application when a dossier starts.
 
-The snapshot is plain JSON: the form fields, evidence requests, the competent authority and its delivery
-channel, the title in the applicant's language and which page revision it came from. Everything the
-dossier does afterwards (form steps, validation, review, and later the PDF and delivery) reads the
-snapshot, never the live catalogue, so an editor publishing a new revision cannot change a dossier in
-progress.
+The snapshot (:func:`procedure_snapshot`) is plain JSON, written once: ``version``, ``page_id``,
+``translation_key``, ``revision_id`` (the live revision it was taken from), ``language``, ``title`` (in the
+dossier's language where a translation exists), ``accepted_languages``, ``minimum_loa``, ``authority``
+(``id``, ``identifier``, ``name``, ``languages``, ``delivery_channel`` as the authority returns it),
+``fields`` (type, concept, label, help text, required, condition or null, and the type's options; snippets
+such as evidence types as ``{identifier, name}``, decimals as strings) and ``evidence``. Everything the
+dossier does afterwards (steps, validation, review, PDF, delivery, the back-office clock) reads the
+snapshot, never the live catalogue: a new revision, a removed field, another authority or an unpublished
+page changes nothing in an open dossier. There is no migration to a newer revision; ``revision_id`` keeps
+that possible.
 
-Version 2 adds ``translations``: the title, the authority's name, every field's label and choice labels
-and the evidence type names in each language the authority accepts (and the dossier's), so the
-application PDF can be written in the authority's language with the applicant's alongside. Version 1
-snapshots have no ``translations``; readers fall back to the labels frozen in the dossier's language."""
+Versions (:data:`SNAPSHOT_VERSION`):
+
+* 2 adds ``translations`` = {language: {title, authority_name, labels, choices, evidence_types}} for each
+  language the procedure or its authority accepts plus the dossier's, where a translation of the page
+  exists, so the application PDF can be written in the authority's language with the applicant's
+  alongside. Version 1 snapshots have none; readers fall back to the labels frozen in ``language``.
+* 3 adds ``terms`` (processing time, tacit approval and its delay, redress body and deadline) for the
+  back-office clock. :func:`procedure_terms` reads them, and for an older snapshot takes them from the
+  page revision it was taken from (empty if that revision is gone)."""
 
 from __future__ import annotations
 
