@@ -1,14 +1,33 @@
 """What an uploaded file is, and whether the portal keeps it.
 
-Everything is judged from the content, never the file name: the type is sniffed from magic bytes
-(``filetype``), PDFs are parsed with pyHanko's reader and refused when they carry active content,
-images are checked and re-encoded by Pillow (metadata dropped) and turned into PDF when the authority
-takes only PDF, ZIP files are opened defensively (``portal.signing.asic``: entry names, sizes,
-compression ratio) and kept only when they are ASiC-E containers; XML (where the authority takes it)
-must be well-formed and carry no document type declaration. Signed files (PDF with
-signatures, ASiC-E, CMS .p7s) are marked so the signing block validates them.
+**Policy** (:func:`evidence_policy`): what one evidence request accepts, from the snapshot's evidence
+requirement for its evidence type: ``pdf``/``pdf_a`` → PDF, ``jpeg``, ``png``, ``asice`` (ASiC-E and CAdES
+``.p7s``), ``xml``; none given → PDF, JPEG, PNG. The size limit is ``settings.DOCUMENT_MAX_BYTES``, lowered
+by the requirement's ``max_size_mb`` when set. The view works it out before the body is read.
 
-Public surface for the submission pipeline: :func:`documents_for_delivery`.
+**Checks** (:func:`check_upload`), all from the content, never the name:
+
+* type from magic bytes (``filetype``; ``%PDF-`` always counts as PDF);
+* PDF: parsed with pyHanko's reader; unreadable or encrypted ones are refused, and every object reachable
+  from the catalogue and trailer (at most :data:`MAX_PDF_OBJECTS`) is walked for ``/JS``, ``/JavaScript``,
+  ``/Launch``, embedded files (``/EmbeddedFiles``, ``/EmbeddedFile``, file specs with ``/EF``) and
+  ``/RichMedia``: refused, unless the PDF carries signatures (signed evidence is kept intact);
+* images (PNG, JPEG, GIF, WebP, TIFF, BMP): at most :data:`MAX_IMAGE_PIXELS` (40 Mpx), verified by Pillow,
+  turned upright and re-encoded without metadata; an image in a format the request does not take becomes
+  a PDF (``converted_from`` records it) when PDF is accepted;
+* ZIP: entry count (:data:`ZIP_MAX_ENTRIES`), declared total (at most four times ``DOCUMENT_MAX_BYTES``) and
+  ratio (:data:`ZIP_MAX_RATIO`, above 1 MB) first, then opened with ``portal.signing.asic.open_container``
+  (names, sizes, CRCs); only ASiC-E containers are kept, a plain ZIP is refused;
+* DER CMS SignedData is a ``.p7s``;
+* XML (where the request takes it) must be well-formed and carry no document type declaration (no
+  entities, no DTD, no network).
+
+Signed files (PDF with signatures, ASiC-E, ``.p7s``) are marked so the signing block validates them.
+
+**Display names** (:func:`display_name`): basename only, NFC, no control / format / surrogate / private /
+unassigned characters (bidi overrides included), ``<>:"/\\|?*`` replaced by ``_``, stem at most 120
+characters, the extension of what the file really is. :func:`documents_for_delivery` (the submission
+pipeline's entry point) makes them unique within an application.
 """
 
 from __future__ import annotations

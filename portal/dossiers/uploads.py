@@ -1,9 +1,23 @@
 """Receiving an upload without ever holding more than the limit.
 
-:class:`LimitedUploadHandler` replaces Django's handlers for the upload view: it refuses a request
-whose declared length is already too large before reading any of its body, counts the bytes of the
-one file as they stream in and stops reading the moment they pass the limit. It keeps the file in
-memory (the limit is small), so nothing of an upload is ever written to a temporary file.
+:class:`LimitedUploadHandler` is installed as the upload view's only handler, after the view has worked
+out the evidence request's size limit and before anything reads the body (the view is ``csrf_exempt``
+outside and ``csrf_protect`` inside, because the CSRF check itself reads the body):
+
+* a declared ``Content-Length`` above the limit plus :data:`MULTIPART_OVERHEAD` (1 MiB for the other
+  fields and the framing) is refused without reading one byte of the body;
+* the file's bytes are counted as they stream in (64 KiB chunks), and reading stops
+  (``StopUpload(connection_reset=True)``) the moment they pass the limit;
+* one file only: a second file part stops the upload too;
+* the file is kept in memory (the limit is small), so nothing of an upload is written to a temporary file.
+
+A refusal is recorded in ``handler.refusal`` (``too_large`` or ``several_files``) for the view to render.
+
+:func:`parse_keeping_raw_file_names` parses the body through Django's multipart parser but also returns
+each file name as the client sent it, because Django quietly strips folders and unprintable characters.
+:func:`unsafe_file_name` refuses a name with a folder path (``/`` or ``\\``) or control / format
+characters (Unicode Cc and Cf, bidi overrides included); characters some file systems refuse
+(``<>:"|?*``) are replaced in the displayed name later (``documents.py``), not refused.
 """
 
 from __future__ import annotations
