@@ -1,9 +1,16 @@
 """The registry of virus scanners: name -> class with declared, validated options.
 
 ``settings.DOCUMENT_SCANNER`` is ``{"class": <registered name>, **options}``. Registered here:
-``none`` (the embedded default: nothing is scanned, and documents say so) and ``clamav`` (clamd's
-INSTREAM command over TCP or a unix socket). A scanner that cannot be reached raises
-:class:`ScannerUnavailable`: the document stays pending and is scanned again later.
+
+* ``none`` (the embedded default): nothing is scanned; documents are marked "not scanned" and count as
+  usable.
+* ``clamav``: clamd's ``zINSTREAM`` over ``tcp://host:port`` or ``unix:///path``, the data in chunks
+  (64 KiB by default) each prefixed by its length as a 4-byte big-endian integer, then a zero length;
+  ``stream: OK`` is clean, ``stream: <name> FOUND`` infected.
+
+A scanner that cannot be reached, stops answering or answers anything else raises
+:class:`ScannerUnavailable` (no verdict): the document stays pending and is scanned again later
+(``vault.py``).
 """
 
 from __future__ import annotations

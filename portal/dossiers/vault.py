@@ -1,11 +1,24 @@
 """The eSafe: every document a user uploads, attachable to any of their dossiers (writes and reads).
 
-A document is stored under a random name in ``storages["private"]``, starts ``pending_scan`` and
-becomes usable once the configured scanner (``scanning.py``) finds it clean — or, with the ``none``
-scanner of the embedded default, once it is marked "not scanned". An infected file is deleted at
-once; its record stays, so the user is told. A scanner that is down leaves the document pending and
-``dossiers.scan_document`` tries again with a growing delay. Signed files go to the signing block
-for a validation report once they are clean.
+* **Storing** (:func:`store_upload`): the checked file is saved as ``esafe/<uuid4 hex>`` in
+  ``storages["private"]`` (deleted again if the transaction fails), recorded as a ``VaultDocument`` of its
+  owner and attached to the application's evidence request.
+* **Quarantine**: a new document is ``pending_scan``: shown, but not counted as attached and not
+  delivered. :func:`scan_or_retry_later` scans it right after the commit. Clean → ``clean``; the ``none``
+  scanner → ``not_scanned`` (usable too); infected → ``infected``, the file deleted on commit and
+  ``stored_name`` emptied, the record kept so the step and the eSafe say what was found. A scanner that
+  is down (``ScannerUnavailable``) leaves it pending, counts the attempt and queues
+  ``dossiers.scan_document``, which retries after ``DOCUMENT_SCAN_RETRY_SECONDS`` doubling up to an hour;
+  beat's ``dossiers.rescan_pending`` re-queues whatever has been pending for a while.
+* Once usable, a signed file goes to ``portal.signing.services.validate_and_store`` and the stored report
+  is linked (``validation_report``); a failure there is logged and never loses the upload.
+* **Reuse** (:func:`attach_from_vault`): the same row is attached again, not a copy; an infected document
+  cannot be reused. :func:`expiry_warning` warns about a document expired or expiring within
+  :data:`EXPIRY_WARNING_DAYS` days.
+* **Changes**: documents of a dossier can change only in ``draft`` or ``ready_for_signature``
+  (:data:`EDITABLE_STATES`); any change in ``ready_for_signature`` sends it back to ``draft``. Detaching
+  keeps the vault document; deleting one (:func:`delete_from_vault`) detaches it from editable dossiers and
+  is refused while a signed or later dossier uses it, as the record of what was sent.
 """
 
 from __future__ import annotations
