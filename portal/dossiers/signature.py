@@ -1,14 +1,31 @@
 """The signing step of a dossier: every application PDF signed with ONE consent at the QTSP.
 
 ready_for_signature -> (the user consents at the QTSP to all the PDFs' hashes) -> each PDF is signed
-by the signing block's worker -> when every application's PDF is signed, the dossier becomes
-``signed``. The signing block knows nothing of dossiers: this module renders the PDFs, starts the
-batch under the key prefix ``dossier-<public id>``, links each application to its signing request
-when the consent comes back, and completes the dossier when the last signature is in (from the
-worker's ``signing_finished`` signal, and again from the status page: whichever comes first).
+by the signing block's worker (PAdES, B-LTA) -> when every application's PDF is signed, the dossier
+becomes ``signed``. The signing block knows nothing of dossiers: this module renders the PDFs (the stored
+:func:`~portal.dossiers.pdf.application_pdf`, byte-identical to what is offered for download), starts the
+batch under the key prefix ``dossier-<public id>`` (how a consent's batch leads back to its dossier), and
+links each application to its signing request when the consent comes back, in the same transaction that
+queues the signing, so the worker always finds the links. A reload of the return changes nothing.
 
-Only a batch started after the dossier last became ready for signature counts: if the answers
-change, the dossier goes back to draft, and signatures made over the old PDFs are never reused.
+* **Current batch** (:func:`is_current`): created after the dossier last became ``ready_for_signature``
+  (its latest ``StateChange`` to that state), with the dossier still in it. A stale batch queues nothing.
+  If the answers or documents change, the dossier goes back to draft, and :func:`signing_progress`
+  ignores every request from before the last "ready" (and all of them while in draft), so signatures over
+  old PDFs are never reused; the applications may still point at those old requests until the next
+  signing relinks them, so check the dossier's state before using a signed PDF.
+* **Completion** (:func:`complete_if_signed`): called by the worker's ``signing_finished`` receiver
+  (system actor :data:`WORKER_ACTOR`) and by the status page (actor = the user). It locks the dossier,
+  returns early when it is no longer ready, and when the other caller transitioned in between
+  (``IllegalTransition``) it reports the state that caller left: exactly one transition, and the page
+  never keeps polling on a stale "ready".
+* **Level of assurance**: the dossier needs the highest ``minimum_loa`` of its applications'
+  snapshots; the views check the session against it (:func:`level_shortfalls`) before sending the user to
+  the QTSP and again on the return, where a session too low queues nothing.
+* The return address (``dossiers:sign-return``) is one fixed URL for every dossier (one per language):
+  the redirect URI to register at a real QTSP; the consent's ``state`` names the batch.
+* One consent covers at most ``portal.signing.services.MAX_BATCH`` PDFs; a dossier with more
+  applications cannot be signed (signing in several consents is not built).
 """
 
 from __future__ import annotations
