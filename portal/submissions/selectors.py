@@ -1,6 +1,21 @@
 """Reads of the submission pipeline: what the applicant reads about the delivery of each application
 (honest, from the checkpoints and the outbox: never "delivered" before the receipt is stored), the
-receipt, the stored container, and the packages the sweep restarts."""
+receipt, the stored container, and the packages the sweep restarts.
+
+:func:`delivery_status` maps the application's state, its package and the outbox entry to one text:
+
+* no package -> the application's state as it is (``not_submitted``: not sent by the pipeline);
+* ``draft`` -> "Preparing and sealing the package" (with "taking longer than usual" once a step failed);
+* ``queued_for_delivery`` -> "Delivery pending", or "Delivery pending, retrying (attempt n at time)"
+  while the outbox entry waits for a retry;
+* ``delivery_failed`` -> "Delivery failed: <reason>" (the package's failure, else the entry's last error);
+* ``delivered`` with a delivery time -> "Delivered on <date>" (AS4, receipt = the receipt's MessageId) or
+  "Delivered to the portal back-office on <date>" (receipt = the internal receipt id);
+* any later state (the back-office's) -> its display name, with the receipt link.
+
+``pending`` tells the page to keep polling. :func:`receipt_evidence` gives the AS4 receipt as stored (XML)
+or the back-office's internal receipt as JSON. :func:`read_container` refuses stored bytes whose SHA-256
+is not the recorded one."""
 
 from __future__ import annotations
 

@@ -1,20 +1,36 @@
-"""Writes of the submission pipeline after the request (DESIGN §3): one sealed ASiC-E per application,
-handed to its authority's delivery channel, and the application's state following the evidence.
+"""Writes of the submission pipeline after the request: one sealed ASiC-E per application, handed to its
+authority's delivery channel, and the application's state following the evidence.
 
-In the request, :func:`submit` checks the dossier and every application's channel, moves the dossier to
-``submitted`` and stores one :class:`SubmissionPackage` per application. Then the steps, each idempotent
-and checkpointed on the package:
+In the request, :func:`submit` locks the dossier and refuses (``DossierError``, nothing changed) unless the
+actor is its owner, it is ``signed`` (not yet ``submitted``), nothing is missing, every application has a
+signed PDF and every application's channel can be used (``channels.channel_problem``; the reason is logged
+for staff, the user reads "we cannot deliver to X"). Then the dossier becomes ``submitted``, one
+:class:`SubmissionPackage` per application freezes the snapshot's channel, and the pipeline is queued on
+commit (``robust``: a broker outage is caught up by beat's ``dossiers.sweep_submissions``). Each step is
+idempotent and checkpointed on the package:
 
-1. :func:`build_package` (task ``dossiers.build_package``): the signed PDF, the application's files and
-   ``submission.xml`` (dossier, application, procedure, authority, applicant, answers) sealed with the
-   portal e-seal into one ASiC-E, stored once -> application ``queued_for_delivery``.
-2. :func:`dispatch_package` (task ``dossiers.dispatch_package``): the package's delivery channel
-   (``channels.py``) hands it over: AS4 -> ``delivery.services.send`` with the channel's P-Mode
-   (conversation id = dossier id, reference = application id); back-office -> the package is kept for
-   the portal's back-office and a receipt record is stored -> ``delivered``.
-3. delivery's signals (connected in ``SubmissionsConfig.ready``): ``delivered`` (verified receipt
-   stored) -> ``delivered``; ``delivery_failed`` -> ``delivery_failed``; ``resent`` (an operator
-   resends) -> ``queued_for_delivery`` again.
+1. :func:`build_package`: ``application.pdf`` (the signed PDF), ``documents/<name>`` (the usable
+   documents) and ``submission.xml`` (namespace :data:`SUBMISSION_NS`, ``version="1"``: dossier id and
+   language, application, procedure title with page id / translation key / revision, authority,
+   applicant name and e-mail, ``SubmittedAt`` in UTC, every non-empty answer by concept with its label
+   and one ``Value`` per value, each file's name, media type, size and SHA-256, and the readable rows of
+   the PDF), sealed by ``signing.seal.seal_container`` with ``META-INF/metadata.xml`` properties
+   ``dossier``, ``application``, ``procedure`` (translation key) and ``authority`` (identifier). The
+   container is built once, stored in the package's storage as ``dossiers/submissions/<uuid4 hex>.asice``
+   (offered as ``submission-<application>.asice``); the first worker to record it wins (a conditional
+   UPDATE on an empty ``container_sha256``), a loser deletes its copy. Application ->
+   ``queued_for_delivery``. Failures are retried and said on the package (:func:`record_problem`).
+2. :func:`dispatch_package`: the package's channel (``channels.py``) hands it over once. AS4: conversation
+   id = dossier id, original sender ``psc:dossier:<dossier>``, final recipient = the authority, property
+   ``application``, reference = application id; an outbox entry already holding that reference is
+   adopted, never sent twice. Back-office: the stored container is the authority's copy, and an internal
+   receipt ``{kind: "portal-backoffice", receipt_id (uuid5 of the application), authority, application,
+   container_sha256, received_at}`` is the evidence -> ``delivered`` at once.
+3. delivery's signals: ``delivered`` (verified receipt stored on the outbox entry) -> ``delivered`` with
+   the acknowledgement time; ``delivery_failed`` -> ``delivery_failed`` with the reason; ``resent`` (an
+   operator resends) -> ``queued_for_delivery`` again. A state already reached is left alone.
+
+Retries resend identical bytes: the container is built once, and delivery keeps the AS4 message it built.
 """
 
 from __future__ import annotations
