@@ -1,9 +1,23 @@
 """ASiC containers (ETSI EN 319 162-1/-2): our own container layer, then XAdES/CAdES per signature.
 
-The container is opened defensively: entry names are checked before anything is read (no absolute
-paths, no "..", no backslashes, no control characters, no duplicates), the number of entries and
-the uncompressed sizes are capped, and every CRC is checked. Then every data file must be covered
-by at least one signature reference whose digest matches; files that are not are reported.
+:func:`open_container` (also used to check uploads) opens the ZIP defensively, raising ``ContainerError``:
+every entry name is checked (``entry_names.unsafe_name_reason``) and duplicates refused before anything
+is read; at most :data:`MAX_ENTRIES` entries, :data:`MAX_ENTRY_BYTES` per entry (read with a cap, the
+declared size not trusted), :data:`MAX_TOTAL_BYTES` in all, no encrypted entry, and an entry over 1 MB
+may not expand more than :data:`MAX_COMPRESSION_RATIO` times; every entry is read, so CRC and deflate
+errors refuse the container.
+
+Then :func:`validate_container`:
+
+* **mimetype**: missing, not first, compressed or with an extra field -> a warning (DSS accepts such
+  containers); a mimetype other than ASiC-E / ASiC-S -> a structural failure (a plain ZIP).
+* **manifest** (``META-INF/manifest.xml``): paths checked like entry names (unsafe -> structural
+  failure); a listed file the container lacks is an error, an unlisted data file a warning.
+* ASiC-S holds exactly one data file.
+* **signatures**: ``META-INF/*signature*.xml`` is validated as XAdES, ``META-INF/*signature*.p7s`` as
+  CAdES (over its ASiCManifest, or the single data file; see ``cades.py``). A data file counts as covered
+  only by a signature whose reference to it verified; the others are ``unsigned_files`` (which make the
+  overall result INDETERMINATE). No signature at all is an error.
 """
 
 from __future__ import annotations

@@ -1,4 +1,19 @@
-"""CAdES: CMS signatures (.p7s), detached or enveloping, validated with pyHanko's CMS validator."""
+"""CAdES: CMS signatures (.p7s), detached or enveloping, validated with pyHanko's CMS validator.
+
+* **Stand-alone** (:func:`validate_cms`): enveloping when the CMS carries its content; detached, the
+  signed data comes from ``detached_content`` (the only entry, or the one named like the ``.p7s``
+  without its extension); without it the signature is SIGNED_DATA_NOT_FOUND.
+* **In an ASiC container** (:func:`validate_container_cms`): a ``META-INF/*signature*.p7s`` signs the
+  ``META-INF/ASiCManifest*.xml`` whose ``SigReference`` names it (ASiC-E, EN 319 162-1 §4.4.3). The CMS
+  is validated over the manifest, then every ``DataObjectReference`` must name a data file of the
+  container (a safe name, not ``mimetype``, not under META-INF) whose digest matches (SHA-2 or SHA-3;
+  SHA-1/MD5 -> CRYPTO_CONSTRAINTS_FAILURE_NO_POE, a mismatch -> HASH_FAILURE, a missing file ->
+  SIGNED_DATA_NOT_FOUND, a manifest listing nothing or an unknown digest -> FORMAT_FAILURE). One such
+  problem and the signature covers nothing. Without a manifest naming it, a ``.p7s`` signs the single
+  data file (ASiC-S); with several data files it signs nothing (SIGNED_DATA_NOT_FOUND).
+* A signature whose data did not verify (hash, signature value or format failure) covers no file, so the
+  files stay ``unsigned_files``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""Which names a container entry may have: the same rule when reading (ASiC, CAdES references) and building."""
+"""Which names a container entry may have: the same rule when reading (ASiC, CAdES references) and building.
+
+:func:`unsafe_name_reason` refuses an empty name, a backslash, an ASCII control character (0x00-0x1f,
+0x7f), an absolute name (``/x`` or a drive letter ``C:``) and any ``.`` or ``..`` path segment; it returns
+the reason in words (for the report), or None for a safe name. Duplicates and size limits are the
+container layer's (``asic.py``); any other character, non-ASCII included, is allowed.
+"""
 
 from __future__ import annotations
 

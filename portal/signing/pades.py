@@ -1,9 +1,34 @@
 """PAdES: signatures embedded in PDF, validated with pyHanko.
 
-Per signature: integrity (ByteRange digest), cryptographic validity, what happened to the document
-after signing (pyHanko's difference analysis, plus an annotation-only allowance), the signer's
-chain against the trust context, the level reached (B / T / LT / LTA from the signature timestamp,
-the DSS and later document timestamps) and, with trusted lists, the qualification.
+Per signature, pyHanko's classic validator runs first and gives the PDF-specific verdicts: a ByteRange
+that does not cover the file -> FORMAT_FAILURE; a digest mismatch -> HASH_FAILURE; a bad signature value
+-> SIG_CRYPTO_FAILURE; changes after signing that pyHanko's difference analysis does not allow ->
+FORMAT_FAILURE, unless every later revision only adds markup annotations (comments) and their
+appearances, which is allowed with a warning (as DSS does). After a FORMAT_FAILURE no AdES process
+runs: nothing can make such a document pass.
+
+Otherwise the verdict is that of pyHanko's EN 319 102-1 process, chosen by what the signature carries:
+a signature timestamp and a later document timestamp -> validation with long-term data (§5.6.3,
+``ades_lta_validation``; the document timestamps are the evidence record); a signature timestamp only
+-> validation with time (§5.5); neither -> basic validation (§5.3). The classic verdict is a second
+opinion: when it differs, a warning says "the classic validation disagrees with the AdES process"; when
+the AdES process cannot run, the classic verdict is reported with a warning. Closed gaps of the
+with-time process: a best signature time before the signer certificate's notBefore -> NOT_YET_VALID,
+after its notAfter -> OUT_OF_BOUNDS_NO_POE; a chain failure caused by missing revocation data ->
+TRY_LATER.
+
+One rule is more lenient than strict EN 319 102-1: revocation data for the newest document timestamp
+need not be fresh at the validation time. When the AdES process is INDETERMINATE for that reason but the
+classic run's simplified past signature validation accepts the signature (valid at the time its
+signature timestamp proves, with the DSS's revocation data, under a document timestamp trusted when it
+stamped and whose TSA certificate is still valid), the signature passes with a warning naming both. So
+a B-LTA signature passes later without fresh OCSP, and needs a new document timestamp before that TSA
+certificate expires.
+
+Level: B; T with a valid signature timestamp or a later document timestamp; LT when a DSS was added
+after the signature; LTA when a valid document timestamp covers that DSS. With trusted lists, the
+qualification. PDFs pyHanko cannot parse get a raw check (each ``/ByteRange`` located in the bytes, the
+CMS message digest compared), so a truncated or altered file is still reported as not intact.
 """
 
 from __future__ import annotations

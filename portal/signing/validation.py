@@ -1,4 +1,20 @@
-"""The public entry point: ``validate(data, filename, at=..., trust=...)`` -> ValidationReport."""
+"""The public entry point: ``validate(data, filename, at=..., trust=...)`` -> ValidationReport.
+
+* **Format** (:func:`sniff_format`), from the content: ``%PDF-`` in the first KiB -> PAdES
+  (``pades.py``); a ZIP -> ASiC (``asic.py``); text starting with ``<`` (after a BOM or blanks) -> XAdES
+  (``xades.py``); DER (``0x30``) or PEM -> CAdES (``cades.py``); anything else is an error in the report.
+  Inputs over :data:`MAX_INPUT_BYTES` are a structural failure, not read.
+* **Never raises** for bad input: a validator that throws marks the report ``validator_crashed``.
+* **Trust**: ``trust_store.default_trust()`` unless given; an unreadable cache is a warning and an empty
+  context, and the context's own warnings (stale or failed lists) go into every report.
+* **Online revocation** (``online``, default ``settings.SIGNING_VALIDATION_ONLINE``): OCSP responses and
+  CRLs the file lacks are fetched through ``fetching.BoundedFetcherBackend`` (a timeout per request,
+  ``SIGNING_REVOCATION_FETCH_TIMEOUT``, 10 MiB per answer, 50 requests per validation); each failure is a
+  warning, and the signature then stays INDETERMINATE rather than passing on an unchecked status.
+* **Overall result** (``ValidationReport.indication``): TOTAL_FAILED on a structural failure, with no
+  signature (INDETERMINATE if the validator crashed) or when any signature failed; INDETERMINATE when any
+  signature is indeterminate, there are errors or unsigned files; else TOTAL_PASSED.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,22 @@
 """XAdES signatures (ETSI EN 319 132-1): ds:Signature verified with signxml, the rest by hand.
 
-signxml checks SignedInfo's signature value, every reference digest (detached references are
-resolved against the container's files) and the XAdES signed properties (signing-certificate
-digest). This module adds what signxml does not: algorithm strength, the signer's chain against the
-trust context, the signature timestamp (message imprint over ds:SignatureValue and the TSA's CMS
-signature), the level reached and the qualification.
+Each ``ds:Signature`` is isolated from its sibling signatures, then signxml's ``XAdESVerifier`` checks,
+with the certificate the signed SigningCertificate(V2) property names, SignedInfo's signature value, every
+reference digest (detached references resolved against the container's files) and the signed properties
+(signing-certificate digest). This module adds what signxml does not:
+
+* algorithm strength: SHA-1/MD5 in SignatureMethod or a reference, or an RSA key under 2048 bits ->
+  CRYPTO_CONSTRAINTS_FAILURE_NO_POE;
+* the signer's chain against the trust context at the validation time (pyhanko-certvalidator, with the
+  CRLs and OCSP responses of RevocationValues): certificate time checks are not left to signxml;
+* the level: B; T when the signature timestamp verifies (imprint over the canonicalised
+  ds:SignatureValue, TSA CMS signature and chain; a timestamp hashed with exclusive c14n while declaring
+  none, as some DigiDoc producers do, is accepted with a warning); LT with CertificateValues and
+  RevocationValues; LTA when a ``xades141:ArchiveTimeStamp`` verifies (EN 319 132-1 §5.5.2.2: every
+  reference's data, SignedInfo, SignatureValue, KeyInfo, the unsigned signature properties before it and
+  the other ds:Objects, canonicalised with its CanonicalizationMethod) and its TSA is trusted; otherwise
+  LT with a warning saying why. A XAdES 1.3.2 ``xades:ArchiveTimeStamp`` is not verified (LT, warning);
+* with trusted lists, the qualification.
 """
 
 from __future__ import annotations
