@@ -1,9 +1,21 @@
 """What the validator trusts: EU trusted lists (ETSI TS 119 612) and configured extra anchors.
 
-Trusted lists are only ever read from bytes handed in (stored copies); fetching and caching them
-is a separate concern. A list counts only if its XML signature verifies against the certificates
-its LOTL pointer announces (or, for the LOTL itself, the configured LOTL signer certificates) and
-it is fresh (``NextUpdate`` not passed) at the time of evaluation.
+Trusted lists are only ever read from bytes handed in (stored copies); fetching and caching them is
+``trust_store.py``'s concern. :func:`read_trusted_list` parses with a safe parser (no entities, DTD or
+network), verifies the list's XML signature against the announced certificates and marks it:
+
+* ``ACCEPTED``: the signature verifies and the list is fresh at the evaluation time;
+* ``STALE``: the signature verifies, but ``NextUpdate`` has passed (or is missing) or the list was issued
+  after the evaluation time;
+* ``REJECTED``: unparseable, not a trusted list, or the signature does not verify (never a crash).
+
+The LOTL is checked against the LOTL signer certificates last published in the Official Journal (shipped
+with pyHanko; ``SIGNING_LOTL_SIGNER_CERTS`` overrides them), each national list against the certificates
+its LOTL pointer announces. A :class:`TrustContext` uses accepted lists, and stale ones only when built
+with ``use_stale`` (the portal's default context is, and says so in every report). CA/QC services
+become trust anchors; :meth:`TrustContext.qualification` maps a validated signer path to QES (qualified,
+e-signature or e-seal, key on a QSCD), AdES-QC (qualified) or AdES; TSA/QTST services answer
+:meth:`TrustContext.is_qualified_timestamp_unit`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Trust maintenance: the EU trusted lists fetched, checked, cached for every worker, and refreshed.
 
-``refresh_trusted_lists()`` (Celery beat ``signing.refresh_trusted_lists`` and
+``refresh_trusted_lists()`` (Celery beat ``signing.refresh_trusted_lists``, every 6 hours, and
 ``manage.py signing refresh-trust``) fetches the LOTL from ``SIGNING_LOTL_URL``, checks its
 signature against the LOTL signer certificates, then fetches each national list the LOTL points to
 and checks it against the certificates that pointer announces. A list that verifies (fresh or past
@@ -8,13 +8,18 @@ its NextUpdate) replaces the cached copy; one that cannot be fetched or does not
 last good copy in place and the failure is recorded (``trust_status()``, every validation report).
 
 The cache lives in ``storages["private"]`` so web and worker hosts share it: each list's bytes under
-``signing/trusted-lists/<sha256>.xml`` and the state (which copy is current, when fetched, the last
-failure) as a new ``state/<time>.json`` file per refresh, so a reader never sees half a state.
+``signing/trusted-lists/<sha256>.xml`` and the state (which copy is current, when fetched, issued,
+NextUpdate, the last attempt and failure) as a new ``state/<time>.json`` file per refresh (the last
+:data:`KEEP_STATES` kept), so a reader never sees half a state. Lists are fetched with timeouts and at
+most :data:`MAX_LIST_BYTES` each, optionally only the territories of ``SIGNING_TRUSTED_LIST_TERRITORIES``;
+``SIGNING_TRUSTED_LIST_MIRROR`` serves ``https://host/path`` as ``<mirror>/host/path`` (air-gapped
+portals, tests).
 
 ``default_trust()`` is what ``validate()`` trusts when given nothing: the cached lists (checked
 again when the context is built, a stale list used with a warning) plus the extra anchors of
 ``SIGNING_TRUST_ANCHORS`` and of the configured signers (the test QTSP's root in the embedded
-default). It is built once per process and per cache state, and at most every few minutes.
+default). It is built once per process and per cache state, and reused for at most
+:data:`CONTEXT_MAX_AGE` seconds (5 minutes) before it is rebuilt and NextUpdate checked again.
 """
 
 from __future__ import annotations
