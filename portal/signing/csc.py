@@ -8,7 +8,11 @@ turns that token into a SAD bound to the hashes.
 
 How the user's consent is obtained is an ``Authorization``: the portal's web flow redirects the
 user; ``AutomaticTestConsent`` answers the consent page of the bundled test QTSP itself (CLI,
-tests, the embedded demo) and must never be pointed at a real QTSP.
+tests, the embedded demo) and must never be pointed at a real QTSP. When pyHanko asks for a SAD,
+:class:`ConsentAuthorizationManager` has the ``Authorization`` obtain a credential token for exactly
+the hashes about to be signed, then calls ``credentials/authorize``. pyHanko's
+``fetch_certs_in_csc_credential`` reads the v2 ``credentials/info``. The QTSP's refusal is kept as
+:class:`CSCError` with what it answered, instead of pyHanko's generic message.
 """
 
 from __future__ import annotations

@@ -10,7 +10,12 @@
 Interactive signing of several PDFs with one consent (the dossier's signing step) splits step 1:
 ``prepare_b_t`` (field, byte-range digest, signed attributes) for each PDF, ``sign_hashes`` (the QTSP
 signs every hash after the user's one consent), ``finish_pdf_presigned`` (the CMS around each
-signature value, the signature timestamp, then step 2).
+signature value, the signature timestamp, then step 2). A signature value that does not verify over
+the prepared signed attributes is refused (:func:`check_signature_value`).
+
+Step 2 fetches the validation data with revocation checking in hard-fail mode: a revoked signer or a
+chain that does not validate gives :class:`PdfSigningError` and no output. Signing is an incremental
+update, so the original bytes (a PDF/A with its attachments) stay a prefix of the signed file.
 """
 
 from __future__ import annotations

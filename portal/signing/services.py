@@ -1,4 +1,27 @@
-"""Writes of the signing block."""
+"""Writes of the signing block: interactive batches (one consent, several PDFs), the worker's steps, and
+stored validation reports.
+
+* **Batch** (:func:`start_interactive_batch`): 1 to :data:`MAX_BATCH` PDFs under a caller's ``key_prefix``
+  (1-100 characters; the dossiers block uses ``dossier-<public id>``). Every PDF's signature is prepared
+  (``pdf_sign.prepare_b_t``, network calls before any row is written) and the user consents once, at the
+  QTSP, to all their hashes. Each attempt is a batch keyed ``<key_prefix>#<n>``, its requests keyed
+  ``<batch id>/<position>/<PDF SHA-256>``, so a signature is never reused for another document. Asking
+  again with the same prefix, signer and PDFs returns the attempt in progress (a reload), unless it was
+  refused or failed, or still awaits consent after :data:`CONSENT_REUSE`; then a new attempt starts.
+* **Consent** (:func:`batch_consent_returned`): the batch's random ``consent_state`` identifies it. A code
+  moves it ``awaiting_consent -> authorized`` and queues ``signing.sign_batch`` on commit; an error or no
+  code marks it refused and its requests failed. The conditional UPDATE makes a reload change nothing.
+* **Claims**: a worker takes a batch (``authorized``) or a request (``pending``/``failed``) by a
+  conditional UPDATE, so only one worker proceeds; a claim older than :data:`STALE_CLAIM` is taken to be
+  from a worker that died and may be taken again.
+* **Signing** (:func:`perform_batch_signing`): one SAD, one ``signHash`` for all the hashes; the consent
+  code is single use and cleared first (given back when the QTSP cannot be reached, for the retry). Each
+  signature value is checkpointed on its request, then :func:`perform_signing` finishes each PDF in its
+  own task: the CMS around the value, the signature timestamp (B-T), then B-LTA; the signed PDF is
+  stored as ``signing/<request>/<name>-signed.pdf`` with its validation report, and ``signing_finished``
+  is sent. An unreachable QTSP is a :class:`RetryableSigningError`; any other failure marks the
+  request failed.
+"""
 
 from __future__ import annotations
 
