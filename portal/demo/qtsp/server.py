@@ -14,9 +14,21 @@ CSC v2 (JSON, Bearer token):
        POST /csc/v2/info, credentials/list, credentials/info, credentials/authorize,
             signatures/signHash
 
+The PKI (``pki.py``) is generated on first start into ``STORAGE_ROOT/test-qtsp/<host>-<port>/``: the
+OCSP and CRL URLs are baked into the certificates, so each address has its own folder. The CRL is
+issued afresh on every request; OCSP answers revocations recorded in the folder's ``revoked.json``.
+
+Consent: ``GET /oauth2/authorize`` checks the client, a redirect URI on loopback (or an explicitly allowed
+host), ``credentialID``, a SHA-2 ``hashAlgorithmOID`` and hashes of its length, then shows a page listing
+the document fingerprints and a six-digit one-time code (a real QTSP sends it by SMS or an app; here it is
+shown, in ``#one-time-code``) which the user types back. :data:`MAX_OTP_ATTEMPTS` wrong codes or "Cancel"
+redirect with ``error=access_denied``. The redirect carries a single-use code (:data:`CODE_SECONDS`),
+which ``/oauth2/token`` exchanges, with the same redirect URI, for a credential token.
+
 Hash binding: the consent names the hashes; the credential token carries them; credentials/authorize
-gives a SAD only for hashes the user consented to, and signHash signs only the hashes of its SAD,
-once. State lives in memory: a restart forgets pending consents, tokens and SADs.
+gives a SAD only for hashes the user consented to (each hash once, same algorithm), and signHash signs
+only exactly the hashes of its SAD, once. Consents, codes, tokens and SADs expire (``*_SECONDS``).
+State lives in memory: a restart forgets pending consents, tokens and SADs.
 """
 
 from __future__ import annotations
