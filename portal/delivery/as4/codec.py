@@ -1,10 +1,33 @@
-"""Build and receive AS4 messages: the public surface of the codec.
+"""Build and receive AS4 messages: the public surface of the codec (lxml + cryptography, no Django).
 
 Outbound: :func:`build_user_message`, :func:`build_receipt`, :func:`build_error_signal` return an
 :class:`OutboundMessage` (exact bytes + Content-Type + MessageId + the references we signed).
 Inbound: :func:`receive` returns a :class:`ParsedMessage` or raises :class:`EbmsError`, whose
 ``partial`` attribute holds what was established before the refusal; :func:`verify_receipt`
-checks a receipt against the message we sent.
+checks a receipt against the message we sent. python-xmlsec is not used: it cannot verify ``cid:``
+attachment references.
+
+**UserMessage** (eDelivery AS4): each payload gzipped (``CompressionType``, ``MimeType`` part properties),
+a WS-Security signature (RSA-SHA256, exclusive c14n with ``InclusiveNamespaces PrefixList="S12"``,
+SHA-256 references over ``eb:Messaging``, the Body and each attachment), then each attachment encrypted
+with AES-128-GCM under one key wrapped RSA-OAEP (SHA-256, MGF1-SHA256) for the recipient; SOAP 1.2
+``multipart/related`` with binary parts, the digested octets exactly. MessageId ``<uuid4>@<domain>``. The
+EncryptedKey names the recipient's key by SubjectKeyIdentifier (``"SKI"``, the default, byte-compatible
+with messages already stored) or, with ``encryption_key_reference="BST"``, by a second
+BinarySecurityToken carrying its certificate (some implementations, e.g. the PyPI ``as4`` package,
+read only that form). The envelope is written as canonical text (``templates.py``); when a quoted
+fragment of a receipt redeclares one of our namespaces, the Messaging is canonicalized by lxml instead.
+
+**Receiving** checks, in this order, each step refusing with its code: MIME framing (EBMS:0007) ->
+hardened XML parse (no DTD or entities, no network, 8 MiB, depth 64, 100 000 elements: EBMS:0009) ->
+one ``eb:Messaging``, its header fields (EBMS:0009), gzip only (EBMS:0303) -> security: one wsse:Security,
+a signature when the policy demands it (EBMS:0103), signature value and references, the Messaging and
+Body used being the ones signed (EBMS:0101) -> payload structure (EBMS:0008/0011/0007) -> decryption
+(EBMS:0102) -> attachment digests on the decrypted octets (EBMS:0101), every payload signed
+(EBMS:0103) -> gunzip within 200 MiB and a 1000:1 ratio (EBMS:0303) -> the signer's path and validity
+at ``at`` against the truststore (EBMS:0101). Security is checked before content: a message failing
+both is reported as a security failure. Any unexpected exception is an EbmsError, never a crash.
+Duplicate detection is the inbound store's job: the codec is stateless.
 """
 
 from __future__ import annotations
