@@ -1,4 +1,47 @@
-"""Writes of the gateway: send (outbox), attempt, sweep, resend, and receive (inbox)."""
+"""Writes of the gateway: send (outbox), attempt, sweep, resend, and receive (inbox).
+
+**send** (:func:`send`): resolves the endpoint and partner certificate (configured, or discovered through
+the SMP; a discovery failure raises and stores nothing), builds, signs (portal key) and encrypts (that
+certificate) the UserMessage once, stores the exact bytes in private storage with their SHA-256 and
+fixes MessageId, endpoint and partner certificate on the entry (the receipt must be signed by the
+certificate it was encrypted for). A P-Mode from a catalogue channel is kept on the entry
+(``pmode_document``) and rebuilt by :func:`pmode_for` for every attempt, so later edits of the file or the
+catalogue do not change a message already built; its certificate is pinned (a trust anchor for that entry
+only). ``delivery.send`` is queued on commit (``robust``: with the broker down, the sweep sends it).
+
+**attempt** (:func:`attempt`, task ``delivery.send``), a state machine on ``OutboxMessage``:
+``pending``/``waiting_for_retry`` and due -> ``sent`` by a conditional UPDATE (a second worker gets
+nothing); the stored bytes are re-read, their digest checked, posted. ``acknowledged`` only for a receipt
+``codec.verify_receipt`` accepts (trusted signature, RefToMessageId ours, NRI equal to the references
+re-read from the stored bytes) **and** signed by the partner's agreed certificate; the receipt bytes are
+kept as evidence and ``delivered`` is sent. Connection failures, timeouts, HTTP errors without an ebMS
+answer, missing or invalid receipts -> ``waiting_for_retry`` after ``base_delay * factor^(n-1)`` capped at
+``max_delay``; ``failed`` after ``max_attempts`` (logged, ``mail_admins``, ``delivery_failed`` sent).
+A partner's error signal (:func:`_judge_error_signal`): a signature on it must verify and its
+RefToMessageId / refToMessageInError, when given, must be our MessageId, else it is ignored and the
+attempt retried; failure codes outside :data:`TRANSIENT_SIGNAL_CODES` (EBMS:0004/0005/0006/0301/0302)
+fail the message at once (the same bytes cannot succeed); unsigned refusals are honoured too (many access
+points send them unsigned), and ``last_error`` says who signed the signal. Every attempt is logged
+(``DeliveryAttempt``: number, digest posted, HTTP status, outcome, code).
+
+**domibus-ws hand-over**: the outbox holds the submitRequest (MessageId ours). Submitted -> ``sent`` with
+``handed_over_at``; :func:`poll` asks getStatus after ``poll_interval``, the wait roughly doubling up to
+``poll_max_interval``: ACKNOWLEDGED(_WITH_WARNING) -> ``acknowledged`` (Domibus's answer is the evidence:
+the partner's AS4 receipt stays in Domibus), SEND_FAILURE -> ``failed`` with getMessageErrors' code,
+NOT_FOUND -> submitted again, other statuses -> asked again; no final status within ``give_up_after`` ->
+``failed`` EBMS:0301. A duplicate fault for our MessageId means an earlier submission got in.
+
+**sweep** (beat, every 30 s) re-queues due entries, puts attempts stuck in ``sent`` longer than
+``DELIVERY_STALE_ATTEMPT_SECONDS`` back in line, and queues due status polls (handed-over entries are
+never resubmitted by it). **resend** gives a failed entry a new round with the same bytes and MessageId.
+
+**receive** (``/as4``): ``inbound.accept``, then a MessageId already stored gets its original receipt,
+byte for byte; otherwise the raw message, payloads and our signed receipt are stored once (the unique
+MessageId decides a race; the loser's files are removed), ``message_received`` is sent and the handler
+registered for (Service, Action) runs, its failure recorded on the message, not sent back. Never raises:
+an unexpected failure answers EBMS:0004. :func:`fetch_from_domibus` stores what Domibus received for us
+the same way (Domibus has verified and acknowledged it already).
+"""
 
 from __future__ import annotations
 
