@@ -5,7 +5,18 @@ The shapes follow the plugin's WSDL/XSD (``WebServicePlugin.wsdl``): SOAP 1.2, d
 the ebMS3 ``eb:Messaging`` header carried as a SOAP header block of submitRequest (in) and of
 retrieveMessageResponse (out), payloads as ``LargePayloadType`` (``payloadId`` = the PartInfo
 ``href``, ``contentType``, base64 ``value``), faults with a ``FaultDetail`` (``code``, ``message``).
-No HTTP here: :class:`portal.delivery.transports.DomibusWsTransport` posts these bytes.
+No HTTP here: :class:`portal.delivery.transports.DomibusWsTransport` posts these bytes. Answers are
+parsed with the hardened parser, at most :data:`MAX_ANSWER_BYTES`.
+
+What getStatus means for the outbox (``services.poll``): :data:`ACKNOWLEDGED` (with or without warning)
+-> acknowledged, Domibus's answer kept as the evidence (the partner's AS4 receipt stays in Domibus);
+:data:`FAILED` (``SEND_FAILURE``: Domibus exhausted its own retries) -> failed, getMessageErrors giving
+the code; ``NOT_FOUND`` -> submit the same bytes again; :data:`IN_PROGRESS` and the rest -> ask later.
+Faults: codes are normalised (``DOMIBUS:WS_PLUGIN:0002`` of 5.1+ and ``WS_PLUGIN:0002`` of 5.0;
+``EBMS_0101`` in error lists and ``EBMS:0101`` in faults); :data:`RETRYABLE_FAULTS` (Domibus's own
+trouble) are retried, :data:`AUTHENTICATION_FAULT` and the other refusals fail at once, and "already
+exists" for our MessageId means an earlier submission got in (its answer was lost). A plugin code maps
+to EBMS:0004 (:func:`ebms_code`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,21 @@
 P-Mode, check the signer is that partner; and how it answers (a signed receipt or an EBMS error).
 
 Used by the portal's ``/as4`` endpoint (database store) and the demo authority access point
-(folder store); neither touches Django's ORM here.
+(folder store); neither touches Django's ORM here. Duplicates are the stores' concern: each answers a
+MessageId it already holds with the original receipt, byte for byte.
+
+:func:`accept`, in this order: ``codec.receive`` against our truststore with our decryption key (its
+EbmsError is the answer) -> a pull request is refused (EBMS:0006: we push), any other signal too (EBMS:0010:
+receipts and errors are answered synchronously, never pushed to us later) -> the inbound P-Mode whose
+partner is the From party, addressed to us, with that Service and Action (else EBMS:0010) -> the signer
+must be exactly that partner's agreed certificate (else EBMS:0101).
+
+Refusals (:func:`error_answer`) are an eb:Error signal (RefToMessageId / refToMessageInError = the refused
+MessageId when known) whose Body holds a SOAP 1.2 Fault: ``Receiver`` with HTTP 500 for EBMS:0004/0005
+(:data:`RECEIVER_FAULTS`: our own trouble, worth a retry), else ``Sender`` with HTTP 400, per the SOAP 1.2
+HTTP binding. The signal is signed with our key when the refused message was read far enough to know
+its sender (its eb:UserMessage parsed); garbage, oversized requests and pull requests get an unsigned one,
+so junk cannot make us spend a private-key operation per request.
 """
 
 from __future__ import annotations

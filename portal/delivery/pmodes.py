@@ -20,6 +20,22 @@ nothing half-configured is used. Example::
         }
       }
     }
+
+* ``key``: our PKCS#12 with ``password`` inline or ``password_env`` (the name of an environment variable);
+  ``truststore``: PEM anchors for partners' signatures.
+* Per P-Mode: ``partner`` (id, type, certificate), ``endpoint`` (https, or plain http to loopback only),
+  ``service`` (+ ``service_type``), ``action`` (+ ``inbound_actions`` accepted from the partner),
+  ``agreement``, ``transport`` + ``transport_options`` (checked by the transport's declared options),
+  ``encrypt`` (default true), ``retry`` (``max_attempts`` 8, ``base_delay`` 60 s, ``factor`` 2,
+  ``max_delay`` 3600 s by default: the wait after attempt n is ``base_delay * factor^(n-1)``, capped),
+  and ``discovery`` instead of endpoint and certificate (needs the top-level ``smp``; see ``smp.py``).
+  A ``domibus-ws`` P-Mode needs no partner certificate or endpoint: Domibus holds them.
+* Top level, optionally: ``smp`` and ``channels`` (``agreement``, ``transport_options``, ``retry`` for
+  P-Modes made from catalogue channels).
+
+Unknown keys are errors. An inbound message matches the P-Mode whose partner is its From party, with a
+certificate, addressed to our party, with that Service (and type) and an accepted Action. The file is
+re-read when its modification time changes (:func:`configuration`).
 """
 
 from __future__ import annotations

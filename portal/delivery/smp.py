@@ -1,10 +1,18 @@
 """Dynamic discovery: OASIS BDXR SMP 1.0 / Peppol SMP client.
 
-participant id -> SML host name (``B-<md5(lower-case id)>.<scheme>.<SML zone>``, the Peppol SML
-scheme) -> ``GET /{scheme}::{id}/services/{document scheme}::{document id}`` on that SMP ->
-SignedServiceMetadata, whose XML signature must be made by a certificate the truststore accepts
-(path and validity) -> the endpoint (URL, certificate) for the process and transport profile.
-Only what the signature covers is read. Answers are cached (``settings`` cache) for ``cache_seconds``.
+participant id -> SML host name (``B-<md5 hex of the lower-cased id>.<scheme>.<SML zone>``, all lower
+case: the Peppol SML scheme; MD5 is the scheme's, not a security choice), or one fixed SMP ``url`` ->
+``GET /{scheme}::{id}/services/{document scheme}::{document id}`` on that SMP (no redirects followed, at
+most 4 MiB) -> SignedServiceMetadata, whose XML signature must be made by a certificate the SMP
+truststore accepts (path and validity) and must verify (signxml) -> only the signed XML is read -> the
+endpoint for the process with an AS4 transport profile (:data:`AS4_PROFILES`), active at that time
+(ServiceActivationDate / ServiceExpirationDate) -> URL and certificate. A ``Redirect`` answer is refused;
+BDXL (U-NAPTR, SML 2.x) lookups are not built.
+
+The verified XML is cached in Django's cache for ``cache_seconds`` (default 1 hour). A P-Mode uses this
+with ``"discovery": {participant_scheme, participant_id, document_scheme, document_id, process_scheme,
+process_id}`` and the configuration's top-level ``"smp"`` (``sml_zone`` or ``url``, ``truststore``); such a
+P-Mode has no static endpoint or certificate and is outbound only. Any failure is an :class:`SmpError`.
 """
 
 from __future__ import annotations
