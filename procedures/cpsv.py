@@ -1,8 +1,17 @@
 """CPSV-AP 3.2 export of the catalogue as self-contained JSON-LD (the @context is inline).
 
-One PublicService per procedure (its translations are language-tagged literals of the same
-node), with its PublicOrganisation, Cost, Evidence/Requirement, Rule/LegalResource, Channel,
-Output and BusinessEvent. Without a language, every language is exported.
+One ``cpsv:PublicService`` per procedure, identified by ``<PORTAL_BASE_URL>/cpsv/procedures/<translation
+key>`` with the translation key as ``dct:identifier``; its translations are language-tagged literals of
+the same node (one node per procedure, not per page). With it: the ``cv:PublicOrganisation`` (competent
+authority), ``cv:Cost`` (currency from the EU currency authority table), ``cv:Evidence`` +
+``cv:EvidenceType`` + ``cv:Requirement``, ``cpsv:Rule`` implementing ``eli:LegalResource`` (the ELI),
+``cv:Channel``, ``cv:Output``, ``cv:BusinessEvent``, and ``cv:processingTime`` as an ``xsd:duration``
+(``P<n>D``); languages from the EU language table. Without a language, every language is exported.
+
+Served at ``/cpsv/catalogue.jsonld`` (``?lang=xx`` for one language), ``/cpsv/procedures/<translation
+key>.jsonld``, by ``manage.py cpsv export`` and, per page, by content negotiation on a procedure page
+(``Accept: application/ld+json``). The tests validate the output with pyshacl against the official 3.2.0
+shapes; ``cpsv_import.py`` reads it back into an isomorphic graph.
 """
 
 from __future__ import annotations

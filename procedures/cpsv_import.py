@@ -2,10 +2,22 @@
 
 `read_catalogue(text)` parses the JSON-LD (its @context must be inline: reading never touches the
 network), validates the graph with pyshacl against the official CPSV-AP 3.2.0 shapes
-(`procedures/cpsv_shapes/`), then checks that each PublicService carries what a procedure page
-needs. It returns plain values or raises `CpsvImportError` listing every problem, each naming the
-service ("service 5 of 7") it belongs to. Nothing here writes: `procedures.services.import_cpsv`
-upserts what this returns.
+(`procedures/cpsv_shapes/`, shipped in the package because this uses them at run time), then checks
+that each PublicService carries what a procedure page needs: a title in a portal language and a
+description in each title's language, exactly one competent authority with a name, a processing time
+as ``PnD`` / ``PnW``, costs with an amount in a currency of the EU table, languages of the EU table,
+http(s) legal resources, unique identifiers. It returns plain values or raises `CpsvImportError`
+listing every problem, each naming the service ("service 5 of 7") it belongs to; with any problem
+nothing is written.
+
+Identifiers: the service's ``dct:identifier`` is the pages' ``translation_key``; an identifier that is not
+a UUID (another catalogue's) is mapped to a stable ``uuid5(NAMESPACE_URL, identifier)``, so re-importing
+the same file upserts the same pages.
+
+Nothing here writes: `procedures.services.import_cpsv` upserts what this returns in one transaction (one
+page per language with a title; fields CPSV-AP does not carry keep their value on an existing page). A
+page whose imported fields are unchanged is not touched; a changed one is published directly, bypassing
+the moderation workflow: the import is an administrator's act, not an editor's.
 """
 
 from __future__ import annotations

@@ -1,5 +1,14 @@
 """Machine-readable markup of a procedure page: the SDG "Your Europe" meta tags, by which the
-Commission's crawler links the page from Your Europe, and schema.org GovernmentService JSON-LD."""
+Commission's crawler links the page from Your Europe, and schema.org GovernmentService JSON-LD.
+
+* SDG tags, as national SDG coordinators document them: ``sdg-tag`` = ``sdg``, ``DC.ISO3166`` =
+  ``settings.PORTAL_COUNTRY``, ``DC.Service`` = ``procedure``, ``policy-code`` = the page's
+  ``sdg_policy_code`` (a synchronised field, so every translation carries the same code).
+* ``GovernmentService``: name, description, url, serviceType, provider (``GovernmentOrganization`` with
+  contacts), areaServed (Country ``PORTAL_COUNTRY``), availableLanguage, availableChannel, one ``Offer``
+  per fee (a 0.00 EUR one when there is none). ``<``, ``>`` and ``&`` are escaped in the JSON so it
+  cannot close its ``<script>`` element.
+"""
 
 from __future__ import annotations
 

@@ -1,3 +1,23 @@
+"""The procedure catalogue's content model: Wagtail pages (catalogue index, procedure) and translatable
+snippets (competent authority, evidence type, business activity), translated with wagtail-localize.
+
+* Codes, amounts, delays and rules are ``SynchronizedField``s, so a translator translates words only;
+  related snippets are mapped to their translation.
+* wagtail-localize 1.14 reads a nested struct's child named ``value`` as the block's payload, so the
+  form condition's operand is called ``answer`` (``blocks.py``); do not rename it ``value``.
+* A procedure applies when any of its ``applicability`` rules holds; without rules the finder never
+  lists it. :class:`ApplicabilityIndexEntry` holds one row per (rule, activity code) of a page's rules
+  (``""`` = every activity; legal forms as ``|a|b|``, ``""`` = every legal form), rebuilt in
+  ``ProcedurePage.save()`` whenever the row's ``applicability`` is written (publishing writes it; a
+  draft revision does not). The finder selects with one query: activity in {"", the section, every
+  prefix of the code}, provision / staff / region in {"any", the answer}, legal forms empty or
+  containing the answer, joined to the live pages of the language; ``finder.procedure_applies`` (the
+  Python evaluation) is the reference it must agree with.
+* A procedure page answers ``Accept: application/ld+json`` (when preferred over HTML; the
+  ``before_serve_page`` hook in ``wagtail_hooks.py``) with its CPSV-AP JSON-LD in the page's language,
+  with ``Vary: Accept`` on both representations.
+"""
+
 from __future__ import annotations
 
 import re
