@@ -1,9 +1,15 @@
 """Outgoing e-mail as a checkpointed side effect.
 
 ``QueuedEmailBackend`` (the portal's ``EMAIL_BACKEND``) does not talk to a mail server in the request:
-it stores each message, with its Message-ID and Date fixed, and hands it to the ``mail`` queue once the
-surrounding transaction commits. The ``mail.send`` task delivers it through ``EMAIL_DELIVERY_BACKEND``
-and marks it sent; a retry sends the same message again, never a re-rendered one.
+it stores each message (``OutgoingEmail``), with its Message-ID and Date fixed, inside the caller's
+transaction, and hands it to the ``mail`` queue once that transaction commits; a rolled-back transaction
+sends nothing. The ``mail.send`` task delivers it through ``EMAIL_DELIVERY_BACKEND`` and marks it sent;
+a retry (backoff from 30 s up to an hour, at most 10) sends the same message again, never a re-rendered
+one, and after the last retry it is marked failed.
+
+Delivery is at least once: :func:`deliver` keeps the row locked while sending, so a duplicate task waits
+and then finds it sent; but a crash after the mail server accepted the message and before the commit
+sends it again. Receivers can recognise such a repeat by its unchanged Message-ID.
 """
 
 from __future__ import annotations

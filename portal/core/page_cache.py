@@ -1,14 +1,26 @@
 """Whole-page cache for anonymous visitors of public pages (the catalogue).
 
-A page is stored only when its view opted in (`allow_anonymous_caching`) and the response proves it
-holds nothing personal: the request carried no cookie but the harmless ones, the response sets none
-(a `{% csrf_token %}` on the page sets one, so such a page is never stored), it is a 200 that is
-neither private nor no-store. Hits skip sessions, authentication, routing and rendering.
+:class:`AnonymousPageCacheMiddleware` sits before the session middleware. A page is stored only when its
+view opted in (:func:`allow_anonymous_caching`: home, catalogue and procedure pages, a procedure's
+JSON-LD) and the exchange proves it holds nothing personal:
 
-Every entry carries the catalogue *generation* it was rendered in; `invalidate()` (on publishing,
-unpublishing, moving or deleting a page, or saving a snippet it shows) starts a new one, so no
-visitor sees an old version after an editor publishes. The timeout bounds what nothing signals
-(a deployment with new templates).
+* the request is a GET (HEAD is served from the cache too) without a query string, without an
+  ``Authorization`` header and without any cookie but the CSRF and language ones;
+* the response is a non-streaming 200 that sets no cookie (a ``{% csrf_token %}`` on the page sets one,
+  so such a page is never stored), is neither private, no-store nor no-cache, and varies on nothing but
+  Accept, Accept-Language, Accept-Encoding or Cookie.
+
+The key is host + negotiated type (HTML or JSON-LD) + path; the store is Django's cache (the file cache
+on the embedded default, Redis otherwise: shared by every web process). Hits skip sessions,
+authentication, routing and rendering.
+
+Every entry carries the catalogue *generation* it was rendered in (a random value under
+:data:`GENERATION_KEY`); :func:`invalidate` (``procedures/signals.py``: publishing, unpublishing, moving,
+saving or deleting a page, a catalogue snippet, a site or a locale) starts a new one now and again on
+commit, since a page rendered in between read the rows as they were, so no visitor sees an old version
+after an editor publishes. Without a generation nothing is stored until one exists.
+``PORTAL_PAGE_CACHE_SECONDS`` (default 300, 0 switches the cache off) bounds what nothing signals (a
+deployment with new templates).
 """
 
 from __future__ import annotations
