@@ -4,6 +4,12 @@ allauth's ``openid_connect`` skips the ID token signature when the token came fr
 endpoint and sends no nonce. For eID we always verify the signature (against the provider's JWKS,
 with an allow-list of algorithms), always send and check a nonce, always use PKCE (S256), and keep
 the ``acr`` so the session's level of assurance can be recorded.
+
+The request carries the app's ``acr_values`` when configured. The ``acr`` maps to a level in
+``selectors.level_from_acr``: ``http://eidas.europa.eu/LoA/low|substantial|high`` to that level, another
+value through the provider's ``acr_map``, an unknown one to ``low`` only, and no ``acr`` to the provider's
+configured ``level_of_assurance``. Claims are the userinfo completed by the ID token; where both say
+something, the signed ID token wins (:func:`verified_claims`).
 """
 
 from __future__ import annotations

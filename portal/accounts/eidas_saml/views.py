@@ -1,3 +1,23 @@
+"""The eIDAS SAML service provider's views (djangosaml2 + pysaml2, signatures by ``xmlsec1``).
+
+The SP speaks the eIDAS SAML profile (``config.py``): signed AuthnRequests, SPType public, the requested
+natural- and legal-person attributes, ``RequestedAuthnContext`` with the minimum level (comparison
+``minimum``), ForceAuthn; it wants a signed Response and signed Assertion (encrypted ones are decrypted
+with the SP key) and lets pysaml2 refuse unsolicited or replayed, expired (60 s clock tolerance),
+foreign-audience and badly signed answers. On top of that, :class:`EidasAssertionConsumerView`:
+
+* maps the assertion's AuthnContextClassRef (``http://eidas.europa.eu/LoA/low|substantial|high``) to the
+  level and refuses one below the provider's minimum (``custom_validation``); that level is recorded as
+  the session's level of assurance (method ``eidas:<node>``);
+* refuses an answer without a person identifier, an eID already linked to another account, and staff
+  or editor accounts (signing in this way would skip their second factor);
+* shows every refusal, a node's ``RequestDenied`` included, as a clear message
+  (``accounts/eidas_error.html``, HTTP 403) and creates no account.
+
+:class:`EidasLoginView` lets a signed-in user through to the node: that is how they raise their level of
+assurance before signing (step-up) or link their national eID to their account.
+"""
+
 from __future__ import annotations
 
 from django.contrib import auth
