@@ -5,8 +5,18 @@ authority (here: delivered); the authority may stop it while it waits for the ap
 requested), and where the procedure says silence means approval, the application is tacitly approved when
 the period ends without a decision. Days are calendar days.
 
+:func:`compute_clock`: the clock starts at the first change to ``delivered`` (nothing before counts; never
+delivered -> an empty :class:`Clock`). Every stretch spent in ``more_information_requested``
+(:data:`CLOCK_STOPPED_IN`) is added to the deadlines: ``decision_due_at`` = start + processing time +
+pauses, ``tacit_approval_at`` = start + the tacit-approval delay (else the processing time) + pauses, only
+when the procedure has tacit approval. While the clock is stopped, ``stopped_since`` says since when, and
+the current pause is not yet in the deadlines. ``closed_at`` is the last change to a decided state
+(:data:`DECIDED`). ``due_at`` is the earlier of the two deadlines. The terms come from
+``dossiers.snapshot.procedure_terms``: those the application started under, not the live page's.
+
 A pure function of the history and the procedure's terms, so it can be recomputed at any time and gives
-the same answer."""
+the same answer.
+"""
 
 from __future__ import annotations
 
