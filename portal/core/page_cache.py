@@ -16,8 +16,8 @@ authentication, routing and rendering.
 
 Every entry carries the catalogue *generation* it was rendered in (a random value under
 :data:`GENERATION_KEY`); :func:`invalidate` (``procedures/signals.py``: publishing, unpublishing, moving,
-saving or deleting a page, a catalogue snippet, a site or a locale) starts a new one now and again on
-commit, since a page rendered in between read the rows as they were, so no visitor sees an old version
+saving or deleting a page, a catalogue snippet, a site or a locale) starts a new one at once and again on
+commit, because a page rendered in between read the rows as they were, so no visitor sees an old version
 after an editor publishes. Without a generation nothing is stored until one exists.
 ``PORTAL_PAGE_CACHE_SECONDS`` (default 300, 0 switches the cache off) bounds what nothing signals (a
 deployment with new templates).
