@@ -55,10 +55,6 @@ def get_signer(name: str, **config: object) -> Signer:
     return signers.build(name, config)
 
 
-def registered_signers() -> list[str]:
-    return signers.names()
-
-
 def configured_signer(name: str | None = None) -> Signer:
     """The signer configured under ``name`` in settings (default: SIGNING_DEFAULT_SIGNER)."""
     name = name or settings.SIGNING_DEFAULT_SIGNER

@@ -246,7 +246,7 @@ def test_signer_registry_validates_declared_options(monkeypatch):
         name = "dummy"
         options = (signer_registry.Option("url"), signer_registry.Option("pin", required=False))
 
-    assert signer_registry.registered_signers() == ["dummy"]
+    assert signer_registry.signers.names() == ["dummy"]
     signer = signer_registry.get_signer("dummy", url="http://127.0.0.1")
     assert signer.config == {"url": "http://127.0.0.1", "pin": None}  # an option not given is None
     with pytest.raises(signer_registry.SignerConfigurationError, match="missing options"):
